@@ -1,0 +1,1 @@
+"""The online account: User (login by NIR), login, security, profile contact data."""

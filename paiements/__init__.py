@@ -1,0 +1,1 @@
+"""Payments made by the caisse: soins, indemnités journalières, pensions, rentes."""
