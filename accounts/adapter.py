@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils.html import strip_tags
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,3 +24,30 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is not None and not user.is_insured:
             return None
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        """Every allauth e-mail (codes, links, notices) goes through the outbox (F4)."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from messagerie.services import queue_email
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        html = next(
+            (c for c, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+        )
+        if message.content_subtype == "html":
+            html, text = message.body, strip_tags(message.body)
+        else:
+            text = message.body
+        queue_email(
+            to=email,
+            subject=message.subject,
+            body_text=text,
+            body_html=html,
+            template=template_prefix,
+            user=context.get("user"),
+        )

@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal
 
 import factory
 from factory import fuzzy
@@ -20,5 +19,5 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     care_date = factory.LazyAttribute(lambda o: o.paid_on - datetime.timedelta(days=5))
     nature = Nature.CARE
     label = "Consultation médecin généraliste"
-    amount = fuzzy.FuzzyDecimal(Decimal("1.00"), Decimal("120.00"))
+    amount = fuzzy.FuzzyDecimal(1, 120)
     payee = Payee.INSURED

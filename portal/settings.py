@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "assures",
     "paiements",
+    "messagerie",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,10 @@ CELERY_TIMEZONE = "Europe/Paris"
 # Fail fast when the broker is down (the outbox keeps the work; see ARCHITECTURE facts).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # ARCHITECTURE decision 4: rows left pending by a broker outage or a dead worker.
+    "requeue-unsent-messages": {"task": "messagerie.tasks.requeue_unsent", "schedule": 60.0},
+}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -198,7 +203,8 @@ PHONENUMBER_DEFAULT_REGION = "FR"
 
 # --- Static and files -------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {
@@ -226,6 +232,16 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Mon compte assuré <ne-pas-repondre@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Absolute base URL used in e-mails and SMS (links must work outside a request).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- SMS (FEATURES A9, F4): file in development, HTTP gateway in production -------------------
+SMS_BACKEND = env("SMS_BACKEND", default="messagerie.sms.FileSmsBackend")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER = env("SMS_SENDER", default="AMELI")
 
 LOGGING = {
     "version": 1,

@@ -33,3 +33,17 @@ def demo(db):
         "agent_paris": User.objects.get(username="agent.paris"),
         "agent_gironde": User.objects.get(username="agent.gironde"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in the test process, except in tests marked `broker` (real Redis + worker)."""
+    from portal.celery import app
+
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
