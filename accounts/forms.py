@@ -24,7 +24,8 @@ class NirLoginForm(LoginForm):
             ),
         )
         self.fields["password"].label = "Mot de passe"
-        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+        self.fields["password"].widget.attrs.pop("placeholder", None)
         self.fields.pop("remember", None)
 
     def clean_login(self):
