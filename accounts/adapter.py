@@ -25,6 +25,23 @@ class AccountAdapter(DefaultAccountAdapter):
             return None
         return user
 
+    def respond_user_inactive(self, request, user):
+        """Right password, inactive account: say why (A1 link not followed yet, closed by
+        A12, or disabled by the caisse) on accounts:account_inactive."""
+        from django.shortcuts import redirect
+
+        from accounts.creation.views import INACTIVE_STATE
+
+        request.session[INACTIVE_STATE] = str(user.state)
+        return redirect("accounts:account_inactive")
+
+    def get_login_stages(self):
+        """A6 e-mail check after a password login; a passkey (A7) is not a second factor
+        (accounts/security/stages.py)."""
+        from accounts.security.stages import login_stages
+
+        return login_stages(super().get_login_stages())
+
     def send_mail(self, template_prefix, email, context):
         """Every allauth e-mail (codes, links, notices) goes through the outbox (F4)."""
         from allauth.core import context as allauth_context

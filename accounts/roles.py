@@ -19,20 +19,44 @@ REGISTRY_MODELS = [
     "proxy",
 ]
 
+# Parts of a payment file (FEATURES C1, C4, C5, C6): décompte lines, arrêts, C2S, créances.
+PAYMENT_FILE_MODELS = ["paymentline", "sickleave", "c2scoverage", "creance", "creanceline"]
+
 ROLES = {
     "Accueil": {
         "assures": [f"view_{m}" for m in REGISTRY_MODELS] + ["change_person", "view_caisse"],
-        "paiements": ["view_payment"],
+        "paiements": ["view_payment"]
+        + [f"view_{m}" for m in PAYMENT_FILE_MODELS]
+        + ["view_creancepayment", "view_processingtheme", "view_processingdelay"],
+        # H2: the accueil sees where a person's démarches stand.
+        "demarches": ["view_demarche", "view_demarchefile", "view_demarchetransition"],
+        # H4: the desk and the 36 46 issue codes provisoires (A3, A9).
+        "accounts": ["add_temporarycode", "view_temporarycode"],
+        # D8/H5: which documents were issued (read-only; downloads are audited).
+        "documents": ["view_generateddocument"],
     },
     "Instruction": {
         "assures": [f"view_{m}" for m in REGISTRY_MODELS]
         + [f"change_{m}" for m in REGISTRY_MODELS]
         + [f"add_{m}" for m in REGISTRY_MODELS if m != "person"]
         + ["view_caisse", "view_accesslog"],
-        "paiements": ["view_payment", "add_payment", "change_payment"],
+        "paiements": ["view_payment", "add_payment", "change_payment"]
+        + [f"{action}_{m}" for m in PAYMENT_FILE_MODELS for action in ("view", "add", "change")]
+        + ["view_creancepayment", "view_processingtheme"]
+        + ["view_processingdelay", "add_processingdelay", "change_processingdelay"],
+        # H2: instruct the démarches (decisions go through the engine's transitions).
+        "demarches": [
+            "view_demarche",
+            "instruct_demarche",
+            "view_demarchefile",
+            "view_demarchetransition",
+        ],
+        "documents": ["view_generateddocument"],
     },
     "Messagerie": {
         "assures": ["view_person", "view_caisse"],
+        # H3: read the exchanges, answer them (and close / reopen them).
+        "messagerie": ["view_thread", "reply_thread", "view_message"],
     },
 }
 

@@ -6,7 +6,9 @@ Celery tasks run eagerly, e-mails written as files under `var/mail/`. Setting `D
 Every variable is documented in `.env.example`.
 """
 
+import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -38,13 +40,22 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
     "phonenumber_field",
+    "captcha",
     "csp",
     "portal",
     "accounts",
+    "accounts.security",
     "assures",
     "paiements",
+    "kiosque",
     "messagerie",
+    "documents",
+    "demarches",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "messagerie.context_processors.unread",
             ],
             "builtins": ["portal.templatetags.portal"],
         },
@@ -121,6 +133,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # ARCHITECTURE decision 4: rows left pending by a broker outage or a dead worker.
     "requeue-unsent-messages": {"task": "messagerie.tasks.requeue_unsent", "schedule": 60.0},
+    # FEATURES C2: the relevé of the last complete month, for whoever lacks it (idempotent).
+    "prepare-monthly-statements": {
+        "task": "documents.tasks.prepare_monthly_statements",
+        "schedule": 6 * 3600.0,
+    },
+    # FEATURES E5 (IBAN recorded after 48 h), E2 (Vitale orders advance): démarches due.
+    "process-due-demarches": {"task": "demarches.tasks.process_due", "schedule": 600.0},
 }
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -146,15 +165,91 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.forms.NirLoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.NirLoginForm",
+    # A8: the page of the e-mailed link (French labels, notice e-mail after the change).
+    "reset_password_from_key": "accounts.recovery.forms.NewPasswordFromKeyForm",
+    # A10, A11 and re-authentication (accounts/security): French labels, 1 e-mail = 1 compte.
+    "change_password": "accounts.security.forms.PortalChangePasswordForm",
+    "set_password": "accounts.security.forms.PortalSetPasswordForm",
+    "add_email": "accounts.security.forms.ChangeEmailForm",
+    "reauthenticate": "accounts.security.forms.PortalReauthenticateForm",
+}
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
     # A5: failed logins throttled per account and per IP (CNIL 2022-100).
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",
+    # A1/A2 identity checks and A3 codes: per IP and per NIR (the key), counted on each try.
+    "account_creation": "30/h/ip,5/h/key",
+    "account_creation_immediate": "30/h/ip,5/h/key",
+    "temporary_code": "30/h/ip,5/h/key",
+    # A8 « Recevoir le mail »: per IP and per NIR.
+    "password_reset_request": "20/h/ip,3/h/key",
+    # A12: the password confirming « Résilier mon compte ameli ».
+    "account_closure": "5/5m/user",
+    # A6: wrong e-mail check codes per account, over several logins (accounts/security).
+    "email_check_failed": "10/h/key",
 }
-ACCOUNT_EMAIL_NOTIFICATIONS = False
+# A8: the « Mot de passe oublié ? » link is valid 30 minutes.
+PASSWORD_RESET_TIMEOUT = 30 * 60
+# A8 captcha (django-simple-captcha): image + French sound extract read by espeak-ng.
+CAPTCHA_CHALLENGE_FUNCT = "accounts.recovery.captcha.challenge"
+CAPTCHA_TIMEOUT = 15  # minutes
+CAPTCHA_FONT_SIZE = 34
+CAPTCHA_LETTER_ROTATION = (-20, 20)
+CAPTCHA_FOREGROUND_COLOR = "#072a66"
+CAPTCHA_ESPEAK_PATH = env("CAPTCHA_ESPEAK_PATH", default=shutil.which("espeak-ng") or "")
+ACCOUNT_EMAIL_NOTIFICATIONS = False  # A14 notices are sent by accounts/security/signals.py
+
+# --- Account security (accounts/security: FEATURES A4, A6, A7, A10, A11, A14, X3) ------------
+# A11: the e-mail address is replaced once the new one is confirmed by the link sent to it.
+ACCOUNT_CHANGE_EMAIL = True
+# Password, passkey or e-mail confirmed again before a sensitive change, valid 5 minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+# A6: a browser passes the e-mail code check again after this many days (seed 004: 6 months).
+EMAIL_CHECK_EVERY_DAYS = env.int("EMAIL_CHECK_EVERY_DAYS", default=183)
+EMAIL_CHECK_CODE_VALIDITY = 10 * 60  # seconds
+EMAIL_CHECK_MAX_ATTEMPTS = 3  # wrong tries per code, then a new code is needed
+EMAIL_CHECK_MAX_CODES = 3  # codes per login
+# A7: passkeys (WebAuthn) to log in without the password; not a second factor.
+MFA_SUPPORTED_TYPES = ["webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # accounts come from the registry, not from open signups
+MFA_FORMS = {"add_webauthn": "accounts.security.forms.AddPasskeyForm"}
+# X3: sessions listed by allauth.usersessions; the last visit is read from the session's
+# expiry date (SESSION_SAVE_EVERY_REQUEST), so no query is added to every request.
+USERSESSIONS_TRACK_ACTIVITY = False
+# A4 « S'identifier avec FranceConnect »: allauth's generic OpenID Connect provider with the
+# FranceConnect specifics (nonce, acr_values, signed userinfo) in accounts/security/franceconnect.
+SOCIALACCOUNT_ADAPTER = "accounts.security.franceconnect.adapter.FranceConnectAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never find an account by its e-mail
+SOCIALACCOUNT_STORE_TOKENS = False
+FRANCECONNECT_CLIENT_ID = env("FRANCECONNECT_CLIENT_ID", default="")
+FRANCECONNECT_SERVER_URL = env("FRANCECONNECT_SERVER_URL", default="")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "accounts.security.franceconnect.provider.FranceConnectProvider",
+        "APPS": [
+            {
+                "provider_id": "franceconnect",
+                "name": "FranceConnect",
+                "client_id": FRANCECONNECT_CLIENT_ID,
+                "secret": env("FRANCECONNECT_SECRET", default=""),
+                "settings": {
+                    "server_url": FRANCECONNECT_SERVER_URL,
+                    "acr_values": env("FRANCECONNECT_ACR_VALUES", default="eidas1"),
+                    "token_auth_method": "client_secret_post",
+                },
+            }
+        ]
+        if FRANCECONNECT_CLIENT_ID
+        else [],
+    }
+}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # idle timeout
@@ -192,6 +287,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+if FRANCECONNECT_CLIENT_ID and FRANCECONNECT_SERVER_URL:
+    # A4: the « S'identifier avec FranceConnect » form posts to the portal, which redirects it
+    # to FranceConnect; browsers check that redirect against form-action.
+    _fc = urlsplit(FRANCECONNECT_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_fc.scheme}://{_fc.netloc}")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -219,6 +319,8 @@ STORAGES = {
         )
     },
 }
+# ARCHITECTURE decision 6: uploads (PDF, JPEG, PNG) are refused above this size (portal/uploads.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -242,6 +344,18 @@ SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
 SMS_SENDER = env("SMS_SENDER", default="AMELI")
+
+# --- « Kiosque bancaire » (FEATURES C6): the payment provider of « Payer une créance » ---------
+# Where the browser is sent to pay; the local simulator (app `kiosque`) by default.
+KIOSQUE_URL = env("KIOSQUE_URL", default="/kiosque/paiement/")
+# Secret shared with the provider: requests and returns are signed with HMAC-SHA256.
+KIOSQUE_SECRET = env(
+    "KIOSQUE_SECRET", default="dev-only-kiosque-secret-do-not-use" if DEBUG else ""
+)
+# Mount the local simulator under /kiosque/ (development, demo, tests).
+KIOSQUE_SIMULATOR = env.bool("KIOSQUE_SIMULATOR", default=DEBUG)
+# A signed return older than this (seconds) is refused as a replay.
+KIOSQUE_RETURN_MAX_AGE = 600
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,7 +12,16 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("compte/", include("accounts.urls")),
+    path("compte/securite/", include("accounts.security.urls")),  # A6 A7 A11 X2 X3
     path("compte/", include("allauth.urls")),
     path("agents/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),  # A8: captcha images (accounts/recovery)
     path("healthz", views.healthz, name="healthz"),
+    path("", include("paiements.urls")),
+    path("messagerie/", include("messagerie.urls")),
+    path("", include("documents.urls")),
+    path("demarches/", include("demarches.urls")),
 ]
+
+if settings.KIOSQUE_SIMULATOR:  # the local « kiosque bancaire » (FEATURES C6)
+    urlpatterns.append(path("kiosque/", include("kiosque.urls")))

@@ -17,6 +17,8 @@ from assures.models import (
     TreatingDoctor,
     VitaleCard,
 )
+from documents.home import quick_procedures
+from messagerie.queries import home_blocks as messagerie_home_blocks
 from paiements.models import Payment
 
 from .celery import app as celery_app
@@ -26,7 +28,8 @@ LATEST_PAYMENTS = 5
 
 @insured_required
 def home(request):
-    """FEATURES B1 « Accueil »: latest payments, name and last login."""
+    """FEATURES B1 « Accueil »: latest payments, notifications, new message, name and last
+    login."""
     person = request.user.person
     previous_login = (
         LoginEvent.objects.filter(user=request.user).order_by("-at").values_list("at", flat=True)
@@ -38,6 +41,8 @@ def home(request):
             "person": person,
             "latest_payments": Payment.objects.for_person(person).latest(LATEST_PAYMENTS),
             "previous_login": next(iter(previous_login), None),
+            **messagerie_home_blocks(person),  # B1/B2: notifications, « Nouveau message »
+            "quick_procedures": quick_procedures(),  # B1 « Mes démarches en 2 clics »
         },
     )
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.factories import DEMO_PASSWORD, AgentFactory, InsuredUserFactory
 from accounts.models import LoginEvent
+from tests.accounts.security.helpers import EMAIL_CHECK, last_code
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,11 @@ def test_login_with_spaced_nir(client, insured, with_key):
     if with_key:
         typed += " " + insured.person.nir_display[-2:]
     response = client.post(LOGIN, {"login": typed, "password": DEMO_PASSWORD})
+    # A6: from a new browser, the login waits for the 6-digit code sent by e-mail.
+    assert response.status_code == 302
+    assert response.url == EMAIL_CHECK
+    assert "_auth_user_id" not in client.session
+    response = client.post(EMAIL_CHECK, {"code": last_code(insured)})
     assert response.status_code == 302
     assert response.url == reverse("portal:home")
     assert client.session["_auth_user_id"] == str(insured.pk)

@@ -15,6 +15,8 @@ from assures.models import Beneficiary, Ceam
 from paiements.models import Payment
 from portal.templatetags.portal import euros
 
+from .security_steps import pass_email_check_if_asked
+
 CAMILLE_NIR_SPACED = "2 90 03 75 106 123"
 PASSWORD = "Ameli-Demo-2026"
 PARIS = ZoneInfo("Europe/Paris")
@@ -35,7 +37,9 @@ def log_in(page: Page, site, nir=CAMILLE_NIR_SPACED, password=PASSWORD):
     page.goto(site.url(reverse("account_login")))
     page.get_by_label("Numéro de sécurité sociale").fill(nir)
     page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Me connecter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Me connecter", exact=True).click()
+    pass_email_check_if_asked(page)  # A6: the code sent by e-mail, from a new browser
 
 
 def test_login_home_informations_logout(page: Page, site, axe):

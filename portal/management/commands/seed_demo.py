@@ -32,9 +32,11 @@ from assures.models import (
     TreatingDoctor,
     VitaleCard,
 )
-from paiements.enums import Nature, Payee
+from messagerie import demo as messagerie_demo
+from paiements import demo as paiements_demo
+from paiements.enums import Nature, Payee, SickLeaveKind
 from paiements.factories import PaymentFactory
-from paiements.models import Payment
+from paiements.models import Payment, SickLeave
 
 CAISSES = {
     "751": ("CPAM de Paris", "21 rue Georges Auric", "75019", "Paris"),
@@ -42,17 +44,6 @@ CAISSES = {
     "441": ("CPAM de Loire-Atlantique", "9 rue Gaëtan Rondeau", "44200", "Nantes"),
 }
 
-CARE_ACTS = [
-    ("Consultation médecin généraliste", Decimal("30.00"), Payee.THIRD_PARTY),
-    ("Consultation médecin généraliste", Decimal("18.00"), Payee.INSURED),
-    ("Médicaments", Decimal("12.62"), Payee.THIRD_PARTY),
-    ("Médicaments", Decimal("31.64"), Payee.THIRD_PARTY),
-    ("Analyses de biologie", Decimal("19.87"), Payee.THIRD_PARTY),
-    ("Séance de kinésithérapie", Decimal("9.74"), Payee.THIRD_PARTY),
-    ("Consultation pédiatre", Decimal("21.00"), Payee.INSURED),
-    ("Soins dentaires", Decimal("47.96"), Payee.THIRD_PARTY),
-    ("Pharmacie", Decimal("3.00"), Payee.THIRD_PARTY),
-]
 
 ALD_ADVICE = (
     "Vos soins en rapport avec votre ALD sont pris en charge à 100 % sur la base du tarif de "
@@ -81,6 +72,7 @@ class Command(BaseCommand):
             for code, (n, a, pc, c) in CAISSES.items()
         }
         groups = ensure_agent_groups()
+        paiements_demo.ensure_processing_delays(caisses)  # C7 « Mes délais »
         self.doctors = {
             "bernard": self.doctor("10003456789", "BERNARD", "Claire", "Paris"),
             "roux": self.doctor("10004567891", "ROUX", "Paul", "Paris", "Pédiatrie"),
@@ -101,6 +93,7 @@ class Command(BaseCommand):
                     caisse=caisses[code],
                     groups=list(groups.values()),
                 )
+        messagerie_demo.seed(self.today)  # F1 exchanges, B2 notifications
         self.stdout.write(
             self.style.SUCCESS(
                 f"Données de démonstration prêtes : mot de passe des assurés {DEMO_PASSWORD}, "
@@ -185,11 +178,16 @@ class Command(BaseCommand):
             defaults={"start": start, "automatic_transmission": transmission},
         )
 
-    def care_payments(self, insured, beneficiaries, months, seed, per_month=(1, 4)):
-        """Soins payments, deterministic for a given seed."""
+    def care_payments(self, insured, beneficiaries, months, seed, per_month=(1, 4), visits=None):
+        """Soins payments with their décompte lines, deterministic for a given seed.
+
+        Generated first, then liquidated in the order the caisse paid them, so each payment's
+        PF/franchises follow the beneficiary's yearly counter (FEATURES C1, C4).
+        """
         if Payment.objects.filter(insured=insured).exists():
             return False
         rng = random.Random(seed)
+        specs = []
         for m in range(months):
             first = months_ago(self.today, m).replace(day=1)
             last_day = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
@@ -198,20 +196,24 @@ class Command(BaseCommand):
                 last_day = self.today
             for _ in range(rng.randint(*per_month)):
                 paid_on = first + datetime.timedelta(days=rng.randint(0, last_day.day - 1))
-                label, amount, payee = rng.choice(CARE_ACTS)
                 beneficiary = rng.choice(beneficiaries)
-                PaymentFactory(
-                    insured=insured,
-                    beneficiary=beneficiary,
-                    paid_on=paid_on,
-                    care_date=paid_on - datetime.timedelta(days=rng.randint(2, 12)),
-                    nature=Nature.CARE,
-                    label=label,
-                    amount=amount,
-                    payee=payee,
-                    payee_name="Pharmacie du Centre" if payee == Payee.THIRD_PARTY else "",
-                    sent_to_complementary=rng.random() < 0.8,
+                if visits is not None:
+                    choices = visits
+                elif beneficiary.age_on(paid_on) < 18:
+                    choices = paiements_demo.CHILD_VISITS
+                else:
+                    choices = paiements_demo.ADULT_VISITS
+                specs.append(
+                    {
+                        "beneficiary": beneficiary,
+                        "paid_on": paid_on,
+                        "care_date": paid_on - datetime.timedelta(days=rng.randint(2, 12)),
+                        "visit": rng.choice(choices),
+                        "sent_to_complementary": rng.random() < 0.8,
+                    }
                 )
+        for spec in sorted(specs, key=lambda spec: spec["paid_on"]):
+            paiements_demo.create_care_payment(insured=insured, **spec)
         return True
 
     # --- the demo people ----------------------------------------------------------------------
@@ -275,8 +277,17 @@ class Command(BaseCommand):
             defaults={"declared_on": months_ago(self.today, 1), "expected_delivery": due},
         )
         if self.care_payments(camille, [camille, camille, lea, hugo], 27, seed=2903):
-            # IJ of a past arrêt de travail (about 10 months ago, 6 weeks, paid every 14 days).
+            # IJ of a past arrêt de travail (about 10 months ago, 6 weeks, paid every 14 days),
+            # grouped by their arrêt (FEATURES C5).
             start = months_ago(self.today, 10)
+            leave = SickLeave.objects.create(
+                person=camille,
+                kind=SickLeaveKind.ILLNESS,
+                start=start,
+                end=start + datetime.timedelta(days=41),
+                employer="Librairie des Buttes",
+                received_on=start + datetime.timedelta(days=1),
+            )
             for i in range(3):
                 period_start = start + datetime.timedelta(days=14 * i)
                 period_end = period_start + datetime.timedelta(days=13)
@@ -290,6 +301,9 @@ class Command(BaseCommand):
                     f"au {period_end:%d/%m/%Y}",
                     amount=Decimal("590.38"),
                     payee=Payee.INSURED,
+                    sick_leave=leave,
+                    period_start=period_start,
+                    period_end=period_end,
                 )
         return camille
 
@@ -320,6 +334,34 @@ class Command(BaseCommand):
             thomas, self.oc("75012345", "Mutuelle Parisienne de Santé"), datetime.date(2021, 1, 1)
         )
         self.care_payments(thomas, [thomas], 12, seed=1188, per_month=(0, 2))
+        # FEATURES D2/D3: an accident du travail last year, so that Thomas has a relevé fiscal.
+        if not SickLeave.objects.filter(person=thomas).exists():
+            start = datetime.date(self.today.year - 1, 3, 2)
+            leave = SickLeave.objects.create(
+                person=thomas,
+                kind=SickLeaveKind.WORK_ACCIDENT,
+                start=start,
+                end=start + datetime.timedelta(days=20),
+                employer="Atelier Lumière",
+                received_on=start + datetime.timedelta(days=1),
+            )
+            for first_day, days in ((0, 14), (14, 7)):
+                period_start = start + datetime.timedelta(days=first_day)
+                period_end = period_start + datetime.timedelta(days=days - 1)
+                PaymentFactory(
+                    insured=thomas,
+                    beneficiary=thomas,
+                    paid_on=period_end + datetime.timedelta(days=5),
+                    care_date=period_start,
+                    nature=Nature.DAILY_ALLOWANCE,
+                    label=f"Indemnités journalières accident du travail du "
+                    f"{period_start:%d/%m/%Y} au {period_end:%d/%m/%Y}",
+                    amount=Decimal("48.12") * days,
+                    payee=Payee.INSURED,
+                    sick_leave=leave,
+                    period_start=period_start,
+                    period_end=period_end,
+                )
 
     def jean(self, caisse):
         jean = self.person(
@@ -359,7 +401,11 @@ class Command(BaseCommand):
             months_ago(self.today, 5).replace(day=1),
             transmission=False,
         )
-        if self.care_payments(jean, [jean], 27, seed=1620, per_month=(1, 3)):
+        # C6: an « avis de sommes à payer » of PF and franchises to pay online.
+        paiements_demo.ensure_creance(jean, issued_on=months_ago(self.today, 2))
+        if self.care_payments(
+            jean, [jean], 27, seed=1620, per_month=(1, 3), visits=paiements_demo.ALD_VISITS
+        ):
             for m in range(27):
                 paid_on = months_ago(self.today, m).replace(day=9)
                 if paid_on > self.today:
@@ -373,6 +419,8 @@ class Command(BaseCommand):
                     label=f"Pension d'invalidité catégorie 2 — {paid_on:%m/%Y}",
                     amount=Decimal("1024.37"),
                     payee=Payee.INSURED,
+                    period_start=paid_on.replace(day=1),
+                    period_end=months_ago(paid_on, -1).replace(day=1) - datetime.timedelta(days=1),
                 )
                 if paid_on.month in (1, 4, 7, 10):
                     PaymentFactory(
@@ -384,6 +432,9 @@ class Command(BaseCommand):
                         label="Rente accident du travail (trimestre)",
                         amount=Decimal("312.45"),
                         payee=Payee.INSURED,
+                        # the quarter just ended
+                        period_start=months_ago(paid_on, 3).replace(day=1),
+                        period_end=paid_on.replace(day=1) - datetime.timedelta(days=1),
                     )
 
     def sophie(self, caisse):

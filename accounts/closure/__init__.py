@@ -1,0 +1,1 @@
+"""« Résilier mon compte ameli » (FEATURES A12)."""
