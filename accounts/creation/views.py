@@ -57,6 +57,27 @@ def transient_user(person):
     return User(person=person, username=person.nir)
 
 
+def match_registry(view, form, rate_action, find_person):
+    """A1/A2: the rate-limited registry match shared by both creation routes.
+
+    Returns (person, None), or (None, response) with one generic French error that never says
+    which part of the identity was wrong, or the 429 page once the attempts are used up.
+    """
+    if not ratelimit.consume(view.request, action=rate_action, key=form.cleaned_data["nir"]):
+        form.add_error(None, services.TOO_MANY_ATTEMPTS)
+        return None, view.render_to_response(view.get_context_data(form=form), status=429)
+    person = find_person()
+    if person is None:
+        form.add_error(None, services.IDENTITY_MISMATCH)
+        return None, view.form_invalid(form)
+    try:
+        services.check_can_create(services.account_of(person))
+    except services.CreationError as error:
+        form.add_error(None, error.message)
+        return None, view.form_invalid(form)
+    return person, None
+
+
 class AnonymousOnlyMixin:
     """A person already logged in has an account: creating one makes no sense."""
 
@@ -132,23 +153,19 @@ class IdentityView(A1StepView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if not ratelimit.consume(self.request, action=RATE_A1, key=data["nir"]):
-            form.add_error(None, services.TOO_MANY_ATTEMPTS)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        person = services.match_identity(
-            last_name=data["last_name"],
-            nir=data["nir"],
-            birth_date=data["birth_date"],
-            postal_code=data["postal_code"],
+        person, refusal = match_registry(
+            self,
+            form,
+            RATE_A1,
+            lambda: services.match_identity(
+                last_name=data["last_name"],
+                nir=data["nir"],
+                birth_date=data["birth_date"],
+                postal_code=data["postal_code"],
+            ),
         )
-        if person is None:
-            form.add_error(None, services.IDENTITY_MISMATCH)
-            return self.form_invalid(form)
-        try:
-            services.check_can_create(services.account_of(person))
-        except services.CreationError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
+        if refusal:
+            return refusal
         self.request.session.pop(A1_SENT, None)
         self.run.start(person)
         return self.next_step()
@@ -290,23 +307,19 @@ class ImmediateIdentityView(AnonymousOnlyMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if not ratelimit.consume(self.request, action=RATE_A2, key=data["nir"]):
-            form.add_error(None, services.TOO_MANY_ATTEMPTS)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        person = services.match_vitale_and_iban(
-            nir=data["nir"],
-            birth_date=data["birth_date"],
-            vitale_serial=data["vitale_serial"],
-            iban_end=data["iban_end"],
+        person, refusal = match_registry(
+            self,
+            form,
+            RATE_A2,
+            lambda: services.match_vitale_and_iban(
+                nir=data["nir"],
+                birth_date=data["birth_date"],
+                vitale_serial=data["vitale_serial"],
+                iban_end=data["iban_end"],
+            ),
         )
-        if person is None:
-            form.add_error(None, services.IDENTITY_MISMATCH)
-            return self.form_invalid(form)
-        try:
-            services.check_can_create(services.account_of(person))
-        except services.CreationError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
+        if refusal:
+            return refusal
         Run(self.request, OPENING_RUN).start(person, route=CreationRoute.IMMEDIATE)
         return redirect("accounts:create_credentials")
 
