@@ -24,6 +24,7 @@ import argparse
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -62,6 +63,12 @@ def line(label, samples):
         f"   min {ordered[0]:7.1f} ms   CPU median {statistics.median(samples.cpu):7.1f} ms"
         f"   (n={len(ordered)})"
     )
+
+
+def page_count(pdf: bytes):
+    """Pages of a PDF, as poppler's pdfinfo reads them."""
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    return int(re.search(rb"Pages:\s+(\d+)", info)[1])
 
 
 def main():
@@ -103,6 +110,8 @@ def main():
     ceam = rules.ceam_in_force(camille, today)
     cases = [
         ("D1 attestation de droits (toute la famille)", DocumentKind.RIGHTS, {"beneficiary": None}),
+        ("D1 attestation de droits (une personne)", DocumentKind.RIGHTS,
+         {"beneficiary": str(lea.public_id)}),
         ("C1 décompte d'un paiement de soins", DocumentKind.PAYMENT_STATEMENT,
          {"payment": str(care.public_id)}),
         ("C2 relevé mensuel", DocumentKind.MONTHLY_STATEMENT,
@@ -138,7 +147,7 @@ def main():
             print(f"  (first render of the process, cold: {cold:.0f} ms)")
         else:
             renderer.render(document)
-        pages = len(re.findall(rb"/Type\s*/Page[^s]", renderer.render(document)))
+        pages = page_count(renderer.render(document))
         html = timed(lambda r=renderer, d=document: r.render_html(d), args.runs)
         line(f"{label} [{pages} p.]", timed(lambda r=renderer, d=document: r.render(d), args.runs))
         if index == 0:

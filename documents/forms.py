@@ -124,6 +124,9 @@ class DailyAllowancesForm(forms.Form):
         cleaned = super().clean()
         period = cleaned.get("period")
         if period == self.YEAR:
+            # Dates typed before choosing « Une année » do not matter.
+            for name in ("start", "end"):
+                self._errors.pop(name, None)
             year = cleaned.get("year")
             if not year:
                 return cleaned

@@ -52,7 +52,9 @@ class GeneratedDocumentQuerySet(models.QuerySet):
 
 
 class GeneratedDocument(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(
+        "référence publique", default=uuid.uuid4, unique=True, editable=False
+    )
     owner = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,

@@ -224,6 +224,15 @@ class TestDailyAllowances:
         assert f'id="id_{field}_error"' in response.content.decode()
         assert not GeneratedDocument.objects.exists()
 
+    def test_year_ignores_dates_typed_before(self, client, frozen, insured, paid):
+        client.force_login(insured)
+        response = client.post(
+            reverse("documents:daily_allowances"),
+            {"period": "annee", "year": "2026", "start": "31/02/2026", "end": "n'importe"},
+        )
+        assert response.status_code == 302
+        assert GeneratedDocument.objects.get().parameters["year"] == 2026
+
     def test_dates(self, client, frozen, insured, paid):
         client.force_login(insured)
         client.post(
