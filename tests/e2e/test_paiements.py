@@ -104,8 +104,18 @@ def test_camille_filters_payments_for_lea_and_opens_a_detail(page: Page, site, a
     )
     axe(page, "détail d'un paiement")
 
-    # « Afficher plus de paiements » and the history, plain links
+    # « ↓ » downloads the décompte of that payment as a PDF
     page.go_back()
+    with page.expect_download() as download_info:
+        main.locator("table.table--payments tbody tr").first.get_by_role(
+            "link", name=re.compile("Télécharger le décompte")
+        ).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    # « Afficher plus de paiements » and the history, plain links
     page.get_by_role("link", name="Effacer la recherche").click()
     page.get_by_role("link", name="Afficher plus de paiements").click()
     expect(page).to_have_url(re.compile(r"mois=12"))
