@@ -4,19 +4,30 @@ Two queries per page, both range scans of the index (insured, -paid_on, -id): on
 month in SQL (count and total, so every month of the window gets its header or « Aucun
 paiement »), and the rows themselves, newest first, cut at `MAX_ROWS`. A month whose rows were
 cut says how many it has and links to a search on that month alone.
+
+Each row's strings (the two links, the French date labels) are computed here, once per row and
+once per distinct date, rather than by `{% url %}` and `date` filters in the template: the rows
+are most of the page's rendering time (ISSUE « performance »).
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
+from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, translation
+
+from portal.templatetags.portal import euros
 
 RECENT_MONTHS = 6  # « les 6 derniers mois »
 MONTHS_STEP = 6  # « Afficher plus de paiements » adds this many months
 MAX_MONTHS = 36
-MAX_ROWS = 100
+MAX_ROWS = 25  # a cut month links to a search on itself
+
+_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
 def first_of_month(day: datetime.date) -> datetime.date:
@@ -74,6 +85,41 @@ def months_between(start, end):
     return months
 
 
+def _url_pattern(name):
+    """`name`'s URL for a public id, as a format string: reverse once, format per row."""
+    try:
+        return reverse(name, args=[_PLACEHOLDER]).replace(_PLACEHOLDER, "{}")
+    except NoReverseMatch:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _date_labels(day, language):
+    """(ISO, « 17 NOV. », « 17 novembre 2026 ») for `day`, as the template's `date:"j N"|upper`
+    and `date:"j F Y"` would show it in `language`, the active one (part of the cache key)."""
+    return (
+        day.isoformat(),
+        dateformat.format(day, "j N").upper(),
+        dateformat.format(day, "j F Y"),
+    )
+
+
+def decorate_rows(payments):
+    """Set on each payment the strings `_payment_rows.html` shows: `row_iso`, `row_day`,
+    `row_date`, `row_type`, `row_amount` (« 12,62 € »), `row_detail_url` and
+    `row_statement_url` (None without the documents app)."""
+    detail = _url_pattern("paiements:detail")
+    statement = _url_pattern("documents:payment_statement")
+    language = translation.get_language()
+    for payment in payments:
+        payment.row_iso, payment.row_day, payment.row_date = _date_labels(payment.paid_on, language)
+        payment.row_type, payment.row_amount = payment.type_label, euros(payment.amount)
+        public_id = str(payment.public_id)
+        payment.row_detail_url = detail.format(public_id)
+        payment.row_statement_url = statement.format(public_id) if statement else None
+    return payments
+
+
 def build_window(queryset, start, end, max_rows=None) -> Window:
     """The payments of `queryset` paid between `start` and `end`, month by month."""
     max_rows = max_rows or MAX_ROWS
@@ -92,12 +138,8 @@ def build_window(queryset, start, end, max_rows=None) -> Window:
         month = months.get(first)
         if month is not None:
             month.count, month.total = row["count"], row["total"]
-    rows = list(
-        in_range.select_related("beneficiary", "sick_leave").order_by("-paid_on", "-id")[
-            : max_rows + 1
-        ]
-    )
+    rows = list(in_range.select_related("beneficiary").order_by("-paid_on", "-id")[: max_rows + 1])
     truncated = len(rows) > max_rows
-    for payment in rows[:max_rows]:
+    for payment in decorate_rows(rows[:max_rows]):
         months[first_of_month(payment.paid_on)].payments.append(payment)
     return Window(start, end, list(months.values()), truncated)

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SessionRefreshMiddleware",  # idle timeout, saved at most once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,7 +146,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, whose get_user also loads person and caisse (one query, not three).
+    "accounts.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
@@ -220,7 +222,7 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # accounts come from the registry, not from open signups
 MFA_FORMS = {"add_webauthn": "accounts.security.forms.AddPasskeyForm"}
 # X3: sessions listed by allauth.usersessions; the last visit is read from the session's
-# expiry date (SESSION_SAVE_EVERY_REQUEST), so no query is added to every request.
+# expiry date (re-saved at least once a minute by portal.middleware), so no query is added.
 USERSESSIONS_TRACK_ACTIVITY = False
 # A4 « S'identifier avec FranceConnect »: allauth's generic OpenID Connect provider with the
 # FranceConnect specifics (nonce, acr_values, signed userinfo) in accounts/security/franceconnect.
@@ -253,7 +255,10 @@ SOCIALACCOUNT_PROVIDERS = {
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)  # idle timeout
-SESSION_SAVE_EVERY_REQUEST = True
+# Not SESSION_SAVE_EVERY_REQUEST (a DB write per request): portal.middleware re-saves the
+# session when its last save is older than this, so the idle timeout has a 60 s granularity.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_INTERVAL = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -93,8 +93,11 @@ def active_sessions(request) -> list[ActiveSession]:
             continue
         session = alive[row.session_key]
         last_seen = row.last_seen_at
-        if session is not None and settings.SESSION_SAVE_EVERY_REQUEST:
-            # Saved at every request: its expiry date minus the idle timeout is the last visit.
+        if session is not None and (
+            settings.SESSION_SAVE_EVERY_REQUEST or getattr(settings, "SESSION_REFRESH_INTERVAL", 0)
+        ):
+            # Saved at every request, or at least once a minute (portal.middleware): its expiry
+            # date minus the idle timeout is the last visit (within SESSION_REFRESH_INTERVAL).
             last_seen = max(last_seen, session.expire_date - idle)
         result.append(
             ActiveSession(
