@@ -33,6 +33,9 @@ _RUN_AXE = """async (tags) => {
 
 def axe_violations(page):
     """Run axe-core on the current page; returns a list of violations (empty when clean)."""
+    # A click that navigates returns before the new document has loaded: never audit a page
+    # half-way through its navigation.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(_RUN_AXE, AXE_TAGS)

@@ -102,6 +102,8 @@ def test_question_answered_by_an_agent(page: Page, browser, site, axe):
     log_in(agent, site, site.users["agent_paris"])
     agent.get_by_role("link", name="Échanges").first.click()
     agent.locator("#changelist-filter").get_by_role("link", name="En attente de réponse").click()
+    expect(agent).to_have_url(re.compile(r"reponse=attendue"))
+    expect(agent.get_by_role("link", name=SUBJECT)).to_be_visible()
     axe(agent, "admin : échanges en attente de réponse")
     agent.get_by_role("link", name=SUBJECT).click()
     expect(agent.locator("body")).to_contain_text(QUESTION)
