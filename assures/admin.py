@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from . import identifiers
+from .admin_login import ThrottledAdminAuthenticationForm
 from .audit import (
     AuditedModelAdmin,
     CaisseScopedAdminMixin,
@@ -39,6 +40,7 @@ admin.site.site_header = "Espace agents — Assurance Maladie"
 admin.site.site_title = "Espace agents"
 admin.site.index_title = "Registre des assurés"
 admin.site.site_url = None  # the insured portal does not let agents in
+admin.site.login_form = ThrottledAdminAuthenticationForm  # H1, ARCHITECTURE decision 9
 
 
 class CaisseFilterForSuperusersMixin:
