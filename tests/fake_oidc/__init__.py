@@ -248,8 +248,8 @@ def _approval_page(redirect: str) -> bytes:
 
 def _handler_for(provider: FakeOIDCProvider):
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format, *args):  # keep test output clean
-            pass
+        def log_message(self, format, *args):
+            """Silence http.server's request log: keep the test output clean."""
 
         def _send(self, status, body, content_type="application/json", headers=None):
             data = body if isinstance(body, bytes) else body.encode()

@@ -140,7 +140,7 @@ class _FakeGateway(BaseHTTPRequestHandler):
         self.end_headers()
 
     def log_message(self, *args):
-        pass
+        """Silence http.server's request log: keep the test output clean."""
 
 
 @pytest.fixture
