@@ -41,6 +41,10 @@ class PersonQuerySet(models.QuerySet):
     def for_caisse(self, caisse):
         return self.filter(caisse=caisse)
 
+    def ayants_droit_of(self, insured):
+        """The people attached to `insured`'s file (Beneficiary), by birth date."""
+        return self.filter(attached_to__insured=insured).order_by("birth_date", "pk")
+
 
 class Person(models.Model):
     """An insured person or a beneficiary (ayant droit) known to the registry."""
@@ -98,6 +102,12 @@ class Person(models.Model):
     @property
     def nir_display(self):
         return identifiers.format_nir(self.nir, with_key=True) if self.nir else ""
+
+    def family(self):
+        """« Toute la famille »: this insured first, then their ayants droit by birth date.
+
+        The one definition every page uses (payments filter, attestations, démarches)."""
+        return [self, *Person.objects.ayants_droit_of(self)]
 
     def rights_open(self, on=None):
         on = on or timezone.localdate()

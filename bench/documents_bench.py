@@ -103,7 +103,7 @@ def main():
     print(f"Database: {connection.vendor}; PDFs in {settings.STORAGES['default']['OPTIONS']}")
     print(f"CPU: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}")
 
-    lea = rules.people_on_file(camille)[1]
+    lea = camille.family()[1]
     ij = rules.ij_payments(camille).order_by("paid_on").first()
     month = rules.statement_months(today)[0]
     care = Payment.objects.for_person(camille).filter(nature="soins").order_by("-paid_on").first()

@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assures.enums import VitaleStatus
-from assures.models import Beneficiary, Ceam, Person, Proxy, VitaleCard
+from assures.models import Ceam, Person, Proxy, VitaleCard
 
 from .enums import OPEN_STATUSES, Section, Status
 
@@ -98,8 +98,7 @@ class Family:
 
         today = today or timezone.localdate()
         family = cls(person=person, today=today)
-        links = Beneficiary.objects.filter(insured=person).select_related("person")
-        family.members = [person, *[link.person for link in links]]
+        family.members = person.family()
         ids = [m.pk for m in family.members]
         for card in VitaleCard.objects.filter(person_id__in=ids).order_by("-issued_on", "-pk"):
             family.cards.setdefault(card.person_id, []).append(card)

@@ -84,7 +84,7 @@ class DocumentRenderer(abc.ABC):
     # --- helpers for subclasses ---------------------------------------------------------------
     def person_on_file(self, public_id) -> Person:
         """The insured or one of their ayants droit, by public id (never anybody else)."""
-        for person in rules.people_on_file(self.owner):
+        for person in self.owner.family():
             if str(person.public_id) == str(public_id):
                 return person
         raise DocumentUnavailable("Cette personne n'est pas rattachée à votre dossier.")
@@ -128,7 +128,7 @@ class RightsAttestation(DocumentRenderer):
 
     def get_data(self):
         chosen = self.parameters.get("beneficiary")
-        everyone = rules.people_on_file(self.owner)
+        everyone = self.owner.family()
         people = everyone if not chosen else [self.person_on_file(chosen)]
         if not self.owner.rights_open(self.today):
             raise DocumentUnavailable(

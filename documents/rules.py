@@ -12,7 +12,7 @@ import datetime
 
 from django.db.models import Q
 
-from assures.models import Beneficiary, Ceam, Person
+from assures.models import Ceam, Person
 from paiements.enums import Nature
 from paiements.models import Payment
 
@@ -55,14 +55,6 @@ def annual_statement_years(today: datetime.date):
 
 
 # --- D1 attestation de droits -----------------------------------------------------------------
-def people_on_file(insured: Person):
-    """The insured and their ayants droit, insured first, then by birth date."""
-    children = Person.objects.filter(
-        pk__in=Beneficiary.objects.filter(insured=insured).values("person")
-    ).order_by("birth_date", "pk")
-    return [insured, *children]
-
-
 def rights_attestation_valid_until(people, today: datetime.date) -> datetime.date:
     """Valid while the rights of everyone listed are open, and at most 12 months."""
     limit = add_months(today, RIGHTS_ATTESTATION_MAX_MONTHS) - datetime.timedelta(days=1)
@@ -161,7 +153,7 @@ def mt_dents_period(person: Person, today: datetime.date):
 def mt_dents_people(insured: Person, today: datetime.date):
     """[(person, (start, end))] of the people on the file eligible to M'T Dents today."""
     result = []
-    for person in people_on_file(insured):
+    for person in insured.family():
         period = mt_dents_period(person, today)
         if period and person.rights_open(today):
             result.append((person, period))

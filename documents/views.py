@@ -63,7 +63,7 @@ def hub(request):
     and the documents already issued, to download again (D8)."""
     person = request.user.person
     today = timezone.localdate()
-    people = rules.people_on_file(person)
+    people = person.family()
     ceams = {c.person_id for c in rules.ceams_in_force(people, today)}
     return render(
         request,
@@ -100,7 +100,7 @@ def annual_years_with_payments(person, today):
 @require_http_methods(["GET", "POST"])
 def rights_attestation(request):
     person = request.user.person
-    people = rules.people_on_file(person)
+    people = person.family()
     form = RightsAttestationForm(request.POST or None, owner=person, people=people)
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,7 +160,7 @@ def ceam(request):
 def _ceam_page(request, certificate_form, status=200):
     person = request.user.person
     today = timezone.localdate()
-    people = rules.people_on_file(person)
+    people = person.family()
     cards = {c.person_id: c for c in rules.ceams_in_force(people, today)}
     open_people = [p for p in people if p.rights_open(today)]
     form = certificate_form or PersonChoiceForm(
@@ -189,7 +189,7 @@ def _ceam_page(request, certificate_form, status=200):
 def ceam_card(request, public_id):
     person = request.user.person
     today = timezone.localdate()
-    people = {str(p.public_id): p for p in rules.people_on_file(person)}
+    people = {str(p.public_id): p for p in person.family()}
     holder = people.get(str(public_id))
     card = rules.ceam_in_force(holder, today) if holder else None
     if card is None:
@@ -206,7 +206,7 @@ def ceam_card(request, public_id):
 def ceam_certificate(request):
     person = request.user.person
     today = timezone.localdate()
-    open_people = [p for p in rules.people_on_file(person) if p.rights_open(today)]
+    open_people = [p for p in person.family() if p.rights_open(today)]
     form = PersonChoiceForm(
         request.POST, owner=person, people=open_people, label="Certificat provisoire pour"
     )

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assures.models import Person, Pregnancy
+from assures.models import Pregnancy
 from messagerie.enums import Theme
 from messagerie.services import post_to_insured
 from portal.templatetags.portal import euros
@@ -274,9 +274,3 @@ def apply_kiosque_return(person, result):
             related_reference=attempt.creance.reference,
         )
     return attempt
-
-
-def family_of(person):
-    """The insured and their ayants droit (« Toute la famille »), the insured first."""
-    children = Person.objects.filter(attached_to__insured=person).order_by("birth_date")
-    return [person, *children]

@@ -75,7 +75,7 @@ def payment_list(request, history=False):
     « Rechercher », and « Accéder à mon historique de plus de 6 mois » (`history`)."""
     person = request.user.person
     today = timezone.localdate()
-    form = PaymentSearchForm(request.GET, family=services.family_of(person))
+    form = PaymentSearchForm(request.GET, family=person.family())
     months = _months_param(request)
     window = more_url = None
     searched_period = False
@@ -172,7 +172,7 @@ def sick_leaves(request):
 def franchises_counter(request):
     """C4 « Mes participations forfaitaires et franchises »: this year's and last year's."""
     person = request.user.person
-    family = services.family_of(person)
+    family = person.family()
     year = timezone.localdate().year
     years = [year, year - 1]
     counters = services.year_counters(family, years)

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import insured_required
 from accounts.models import LoginEvent
 from assures.models import (
-    Beneficiary,
     Ceam,
     ComplementaryContract,
     Person,
@@ -52,7 +51,7 @@ def mes_informations(request):
     """FEATURES B3 « Mes informations » (read-only): rights, caisse, OC, doctors, CEAM, bank…"""
     today = timezone.localdate()
     me = request.user.person
-    children_ids = list(Beneficiary.objects.filter(insured=me).values_list("person_id", flat=True))
+    children_ids = list(Person.objects.ayants_droit_of(me).values_list("pk", flat=True))
     people = list(
         Person.objects.filter(pk__in=[me.pk, *children_ids])
         .select_related("caisse")

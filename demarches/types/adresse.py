@@ -16,7 +16,7 @@ import contextlib
 from django import forms
 from django.utils import timezone
 
-from assures.models import Beneficiary, Person
+from assures.models import Person
 
 from ..departements import (
     PostalCodeError,
@@ -80,8 +80,9 @@ class AdresseForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        links = Beneficiary.objects.filter(insured=self.person).select_related("person")
-        choices = [(str(link.person.public_id), link.person.full_name) for link in links]
+        choices = [
+            (str(p.public_id), p.full_name) for p in Person.objects.ayants_droit_of(self.person)
+        ]
         if choices:
             self.fields["ayants_droit"].choices = choices
             self.fields["ayants_droit"].initial = [c[0] for c in choices]
