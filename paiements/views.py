@@ -75,7 +75,8 @@ def payment_list(request, history=False):
     « Rechercher », and « Accéder à mon historique de plus de 6 mois » (`history`)."""
     person = request.user.person
     today = timezone.localdate()
-    form = PaymentSearchForm(request.GET, family=person.family())
+    family = person.family()
+    form = PaymentSearchForm(request.GET, family=family)
     months = _months_param(request)
     window = more_url = None
     searched_period = False
@@ -90,7 +91,7 @@ def payment_list(request, history=False):
             if months < listing.MAX_MONTHS:
                 more_url = _query_with(request, mois=str(months + listing.MONTHS_STEP))
         window = listing.build_window(
-            filter_payments(Payment.objects.for_person(person), form), start, end
+            filter_payments(Payment.objects.for_person(person), form), start, end, people=family
         )
     filtered = any(
         request.GET.get(key) for key in ("du", "au", "beneficiaire", "nature", "a_transmettre")

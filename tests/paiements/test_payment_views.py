@@ -138,6 +138,48 @@ class TestMonthByMonth:
         assert (len(month.payments), month.count, month.truncated) == (3, 5, True)
         assert "?du=2026-11-01&amp;au=2026-11-30" in response.content.decode()
 
+    def test_rows_escape_the_label_and_name_and_link_the_detail_and_decompte(
+        self, client, insured, frozen
+    ):
+        """C1: the rows are built in Python (paiements.listing.ROW_HTML), so escaping is ours."""
+        me = insured.person
+        me.first_name = "<b>Léa</b>"
+        me.save()
+        payment = PaymentFactory(
+            insured=me,
+            paid_on=datetime.date(2026, 11, 3),
+            nature=Nature.CARE,
+            label='Consultation <script>alert("x")</script>',
+            sent_to_complementary=False,
+        )
+        client.force_login(insured)
+        html = client.get(LIST).content.decode()
+        assert "<script>" not in html and "<b>Léa</b>" not in html
+        assert "Consultation &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+        assert "&lt;b&gt;Léa&lt;/b&gt;" in html
+        detail = reverse("paiements:detail", args=[payment.public_id])
+        decompte = reverse("documents:payment_statement", args=[payment.public_id])
+        assert f'<a href="{detail}">' in html
+        assert f'<a href="{decompte}" class="download-link">' in html
+        assert '<time datetime="2026-11-03">3 NOV.</time>' in html
+        assert "Télécharger le décompte du 3 novembre 2026 (PDF)" in html
+        assert "À transmettre à votre complémentaire</span>" in html
+
+    def test_payment_of_someone_who_left_the_family_still_shows_their_name(
+        self, client, insured, child, frozen
+    ):
+        """An ayant droit who is no longer attached (became independent) keeps their past
+        payments on the insured's account, with their name."""
+        PaymentFactory(
+            insured=insured.person, beneficiary=child, paid_on=datetime.date(2026, 11, 3)
+        )
+        child.attached_to.all().delete()
+        client.force_login(insured)
+        response = client.get(LIST)
+        (payment,) = shown(response)
+        assert payment.beneficiary == child
+        assert f"— {child.first_name}</span>" in response.content.decode()
+
 
 class TestSearch:
     def test_beneficiary_filter(self, client, insured, child, frozen):
