@@ -1,7 +1,14 @@
 from django.http import HttpResponse
+from django.template import engines
 from django.urls import path
 
+from accounts.decorators import insured_required
 from portal.urls import urlpatterns as portal_urlpatterns
+
+# The portal's layout (header with unread counts, menu, footer) around one heading.
+LAYOUT = engines["django"].from_string(
+    '{% extends "base.html" %}{% block content %}<h1>Bench</h1>{% endblock %}'
+)
 
 
 def bare(request):
@@ -9,4 +16,15 @@ def bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare", bare, name="bench_bare"), *portal_urlpatterns]
+@insured_required
+def layout(request):
+    """The second baseline: what any page of a logged-in insured costs before its own content
+    (session, user + person + caisse, the layout, the header's unread counts)."""
+    return HttpResponse(LAYOUT.render({}, request))
+
+
+urlpatterns = [
+    path("bench/bare", bare, name="bench_bare"),
+    path("bench/layout", layout, name="bench_layout"),
+    *portal_urlpatterns,
+]

@@ -1,15 +1,20 @@
 """Unread counts of the header's envelope (« Ma messagerie », F1) and bell (B2).
 
-Computed lazily — only when a template reads them — in one query, once per request.
+Computed lazily — only when a template reads them — in one query, once per request. The header
+is on every page, so that query is written once as SQL (`unread_sql`) from the models' own
+table and column names: built with the ORM (two correlated subqueries annotated on the person)
+it took about 1 ms of Python to compile, on every page, for a 0.05 ms query. A test checks it
+against the ORM definitions (`Message.objects.unread_by_insured()`, `Notification.objects.
+unread()`).
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from functools import lru_cache
+
+from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
-from assures.models import Person
-
-from .models import Message, Notification
+from .enums import Direction
+from .models import Message, Notification, Thread
 
 REQUEST_ATTRIBUTE = "_messagerie_unread"
 
@@ -23,18 +28,36 @@ class UnreadCounts:
         return f"UnreadCounts(messages={self.messages}, notifications={self.notifications})"
 
 
-def _count(queryset, person_field):
-    return Coalesce(
-        Subquery(
-            queryset.filter(**{person_field: OuterRef("pk")})
-            .order_by()
-            .values(person_field)
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+@lru_cache(maxsize=4)
+def unread_sql(vendor):
+    """(unread messages from the caisse, unread notifications) of person %s, as one SELECT;
+    parameters: person id, `Direction.FROM_CAISSE`, person id. `vendor` keys the quoting."""
+    qn = connection.ops.quote_name
+
+    def column(model, name):
+        return qn(model._meta.get_field(name).column)
+
+    names = {
+        "message": qn(Message._meta.db_table),
+        "thread": qn(Thread._meta.db_table),
+        "notification": qn(Notification._meta.db_table),
+        "thread_pk": qn(Thread._meta.pk.column),
+        "message_thread": column(Message, "thread"),
+        "message_direction": column(Message, "direction"),
+        "message_read_at": column(Message, "read_at"),
+        "thread_person": column(Thread, "person"),
+        "notification_person": column(Notification, "person"),
+        "notification_read_at": column(Notification, "read_at"),
+    }
+    # Only quoted identifiers of our own models are formatted in; values are parameters.
+    return (  # noqa: S608
+        "SELECT (SELECT COUNT(*) FROM {message} m"
+        " INNER JOIN {thread} t ON t.{thread_pk} = m.{message_thread}"
+        " WHERE t.{thread_person} = %s AND m.{message_direction} = %s"
+        " AND m.{message_read_at} IS NULL),"
+        " (SELECT COUNT(*) FROM {notification} n"
+        " WHERE n.{notification_person} = %s AND n.{notification_read_at} IS NULL)"
+    ).format(**names)
 
 
 def unread_counts_for(request):
@@ -45,17 +68,12 @@ def unread_counts_for(request):
     user = getattr(request, "user", None)
     counts = UnreadCounts()
     if user is not None and user.is_authenticated and user.person_id:
-        row = (
-            Person.objects.filter(pk=user.person_id)
-            .annotate(
-                unread_messages=_count(Message.objects.unread_by_insured(), "thread__person"),
-                unread_notifications=_count(Notification.objects.unread(), "person"),
+        with connection.cursor() as cursor:
+            cursor.execute(
+                unread_sql(connection.vendor),
+                [user.person_id, Direction.FROM_CAISSE.value, user.person_id],
             )
-            .values("unread_messages", "unread_notifications")
-            .first()
-        )
-        if row:
-            counts = UnreadCounts(row["unread_messages"], row["unread_notifications"])
+            counts = UnreadCounts(*cursor.fetchone())
     setattr(request, REQUEST_ATTRIBUTE, counts)
     return counts
 

@@ -161,6 +161,42 @@ def test_header_without_unread(client, insured):
     assert 'class="header-tool__badge"' not in html
 
 
+def test_header_counts_sql_matches_the_orm_definitions(client, insured, neighbour):
+    """The header's one-statement SQL (context_processors.unread_sql) counts what the ORM
+    querysets define as unread: caisse messages not read, notifications not read, mine only."""
+    from django.test import RequestFactory
+
+    from messagerie.context_processors import unread_counts_for
+
+    def header_counts(user):
+        request = RequestFactory().get("/")
+        request.user = user
+        counts = unread_counts_for(request)
+        return counts.messages, counts.notifications
+
+    assert header_counts(insured) == services.unread_counts(insured.person) == (0, 0)
+    thread = question_of(insured)  # a message from me (unread by the caisse) + an automatic reply
+    services.post_to_insured(insured.person, subject="A", body="a")
+    read = services.post_to_insured(insured.person, subject="B", body="b")
+    Message.objects.filter(pk=read.pk).update(read_at=read.created_at)
+    services.notify(insured.person, kind="paiement", text="Un paiement.")
+    seen = services.notify(insured.person, kind="paiement", text="Un autre.")
+    Notification.objects.filter(pk=seen.pk).update(read_at=seen.created_at)
+    services.post_to_insured(neighbour.person, subject="C", body="c")
+    services.notify(neighbour.person, kind="paiement", text="Pas pour moi.")
+
+    expected = services.unread_counts(insured.person)
+    assert (
+        expected[0]
+        == Message.objects.filter(
+            thread__person=insured.person, direction="caisse", read_at__isnull=True
+        ).count()
+    )
+    assert header_counts(insured) == expected
+    assert expected != (0, 0) and thread is not None
+    assert header_counts(neighbour) == services.unread_counts(neighbour.person)
+
+
 # --- thread --------------------------------------------------------------------------------------
 class TestThread:
     def test_opening_marks_the_caisse_messages_read(self, client, insured, messagerie_agent):
