@@ -33,6 +33,11 @@ class OutboundMessage(models.Model):
     subject = models.CharField("objet", max_length=250, blank=True)
     body_text = models.TextField("texte")
     body_html = models.TextField("HTML", blank=True)
+    # A message carrying a secret (a code, a personal link) keeps its clear text only until it
+    # is sent or given up: then the masked copy, rendered with it, replaces it (`redact`).
+    has_secret = models.BooleanField("contient un code ou un lien personnel", default=False)
+    redacted_text = models.TextField("texte masqué", blank=True)
+    redacted_html = models.TextField("HTML masqué", blank=True)
     status = models.CharField(
         "statut", max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -64,6 +69,11 @@ class OutboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} « {self.subject or self.template} » à {self.to}"
+
+    @property
+    def shown_text(self):
+        """The text anyone but the recipient may read: masked while a secret is in clear."""
+        return self.redacted_text if self.has_secret and self.redacted_text else self.body_text
 
 
 # --- « Ma messagerie » / « Espace d'échanges » (FEATURES F1, H3) -----------------------------

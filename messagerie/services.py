@@ -42,7 +42,14 @@ def _enqueue_on_commit(message_id):
     transaction.on_commit(enqueue)
 
 
-def queue_email(*, to, subject, body_text, body_html="", template, user=None):
+# What replaces a code or a personal link in the copy of a message that is kept.
+MASK = "••••"
+
+
+def queue_email(*, to, subject, body_text, body_html="", template, user=None, redacted=None):
+    """Queue an e-mail. `redacted`: (text, html) of the same e-mail with its secrets (code,
+    personal link) masked; then the clear bodies are kept only until it is sent or given up,
+    and the subject must not hold the secret."""
     message = OutboundMessage.objects.create(
         channel=Channel.EMAIL,
         user=user,
@@ -51,31 +58,57 @@ def queue_email(*, to, subject, body_text, body_html="", template, user=None):
         subject=" ".join(subject.splitlines()).strip(),
         body_text=body_text,
         body_html=body_html,
+        **_redaction(redacted),
     )
     _enqueue_on_commit(message.pk)
     return message
 
 
-def send_templated_email(template, *, to, context, user=None):
+def _redaction(redacted):
+    if redacted is None:
+        return {}
+    text, html = redacted
+    return {"has_secret": True, "redacted_text": text, "redacted_html": html}
+
+
+def send_templated_email(template, *, to, context, user=None, secret_keys=()):
     """Render templates/emails/<template>.{subject.txt,txt,html} and queue the e-mail.
 
     The HTML version extends `emails/base.html` (the portal's look); the text one is required.
+    `secret_keys`: the context values that are secrets (a code, a personal link); the e-mail is
+    also rendered with them masked, and only that copy is kept once it is sent (`queue_email`).
     """
     context = {"site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{template}.subject.txt", context)
+
+    def bodies(values):
+        return (
+            render_to_string(f"emails/{template}.txt", values).strip(),
+            render_to_string(f"emails/{template}.html", values),
+        )
+
+    body_text, body_html = bodies(context)
+    redacted = bodies({**context, **dict.fromkeys(secret_keys, MASK)}) if secret_keys else None
     return queue_email(
         to=to,
         subject=subject,
-        body_text=render_to_string(f"emails/{template}.txt", context).strip(),
-        body_html=render_to_string(f"emails/{template}.html", context),
+        body_text=body_text,
+        body_html=body_html,
         template=template,
         user=user,
+        redacted=redacted,
     )
 
 
-def queue_sms(*, to, text, template, user=None):
+def queue_sms(*, to, text, template, user=None, redacted_text=None):
+    """Queue an SMS. `redacted_text`: the same text with its secret masked (see `queue_email`)."""
     message = OutboundMessage.objects.create(
-        channel=Channel.SMS, user=user, to=str(to), template=template, body_text=text
+        channel=Channel.SMS,
+        user=user,
+        to=str(to),
+        template=template,
+        body_text=text,
+        **_redaction(None if redacted_text is None else (redacted_text, "")),
     )
     _enqueue_on_commit(message.pk)
     return message

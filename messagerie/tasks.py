@@ -27,6 +27,16 @@ STALE_CLAIM = datetime.timedelta(minutes=5)
 PENDING_GRACE = datetime.timedelta(seconds=30)
 
 
+# Once a message with a secret is sent or given up, its masked copy replaces the clear one:
+# the code or personal link is no longer anywhere in the database (nor in its backups).
+REDACT = {
+    "body_text": F("redacted_text"),
+    "body_html": F("redacted_html"),
+    "redacted_text": "",
+    "redacted_html": "",
+}
+
+
 class TemporaryDeliveryError(Exception):
     pass
 
@@ -74,13 +84,17 @@ def send_outbound_message(self, message_id):
         OutboundMessage.objects.filter(pk=message_id).update(
             status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
             last_error=f"{error.__class__.__name__}: {error}"[:500],
+            **(REDACT if final and message.has_secret else {}),
         )
         if final:
             logger.error("Envoi %s abandonné après %s tentatives", message_id, message.attempts)
             return "échec"
         raise TemporaryDeliveryError(str(error)) from error
     OutboundMessage.objects.filter(pk=message_id).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        **(REDACT if message.has_secret else {}),
     )
     return "envoyé"
 

@@ -87,6 +87,7 @@ def send_code(demarche, user):
             "minutes": int(CODE_VALIDITY.total_seconds() // 60),
         },
         user=user,
+        secret_keys=("code",),  # kept masked once sent
     )
     return row
 

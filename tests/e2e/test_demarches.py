@@ -26,6 +26,7 @@ from demarches.enums import Status
 from demarches.models import Demarche
 from messagerie.models import OutboundMessage
 from tests.demarches.conftest import PDF_BYTES, png_bytes
+from tests.outbox import delivered_text
 
 SHOTS = os.environ.get("E2E_SCREENSHOTS")
 NEW_IBAN = identifiers.make_french_iban("30004", "00823", "00012345678")
@@ -185,7 +186,7 @@ def test_new_iban_accepted_by_an_agent(page: Page, site, axe):
     mail = OutboundMessage.objects.filter(user=camille, template="demarche_code_securite").latest(
         "created_at"
     )
-    code = re.search(r"\b(\d{4})\b", mail.body_text).group(1)
+    code = re.search(r"\b(\d{4})\b", delivered_text(mail)).group(1)
     page.get_by_label("Code de sécurité à 4 chiffres").fill(code)
     page.get_by_label("Numéro de série de votre carte Vitale").fill("92157480312")
     page.get_by_role("button", name="Continuer").click()

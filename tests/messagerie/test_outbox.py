@@ -127,6 +127,72 @@ def test_sms_file_backend(settings, tmp_path):
     }
 
 
+# --- secrets (codes, personal links) are kept only until the message is sent or given up ------
+@pytest.mark.django_db(transaction=True)
+def test_sms_code_is_sent_in_clear_then_only_the_masked_copy_is_kept(settings, tmp_path):
+    settings.SMS_BACKEND = "messagerie.sms.FileSmsBackend"
+    settings.SMS_FILE_PATH = str(tmp_path)
+    with transaction.atomic():
+        message = services.queue_sms(
+            to="+33612345678",
+            text="Votre code : 4821",
+            redacted_text=f"Votre code : {services.MASK}",
+            template="test",
+        )
+        pending = OutboundMessage.objects.get(pk=message.pk)
+        assert pending.body_text == "Votre code : 4821"  # what the worker will send
+        assert pending.shown_text == "Votre code : ••••"  # what anyone else may read
+    [written] = tmp_path.iterdir()
+    assert json.loads(written.read_text(encoding="utf-8"))["text"] == "Votre code : 4821"
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.SENT
+    assert (message.body_text, message.redacted_text) == ("Votre code : ••••", "")
+    assert message.shown_text == "Votre code : ••••"
+    assert not OutboundMessage.objects.filter(body_text__contains="4821").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_templated_email_masks_the_secret_keys_in_the_kept_copy(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with transaction.atomic():
+        message = services.send_templated_email(
+            "demarche_code_securite",
+            to="camille.martin@example.org",
+            context={"code": "7305", "person": None, "minutes": 30},
+            secret_keys=("code",),
+        )
+    assert "7305" in mail.outbox[0].body
+    assert "7305" in mail.outbox[0].alternatives[0][0]
+    message.refresh_from_db()
+    assert message.has_secret and message.status == DeliveryStatus.SENT
+    assert "7305" not in message.body_text + message.body_html + message.subject
+    assert services.MASK in message.body_text and services.MASK in message.body_html
+
+
+@pytest.mark.django_db
+def test_a_message_given_up_keeps_only_its_masked_copy(monkeypatch):
+    def broken(message):
+        raise ConnectionError("passerelle indisponible")
+
+    monkeypatch.setattr(tasks, "_deliver", broken)
+    message = services.queue_sms(
+        to="+33612345678", text="Code 4821", redacted_text="Code ••••", template="test"
+    )
+    OutboundMessage.objects.filter(pk=message.pk).update(attempts=tasks.MAX_ATTEMPTS - 1)
+    assert tasks.send_outbound_message.run(message.pk) == "échec"
+    message.refresh_from_db()
+    assert (message.status, message.body_text) == (DeliveryStatus.FAILED, "Code ••••")
+
+
+@pytest.mark.django_db
+def test_a_message_without_secret_is_kept_as_sent(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    message = _queue(body_text="Votre attestation est prête.")
+    assert tasks.send_outbound_message.run(message.pk) == "envoyé"
+    message.refresh_from_db()
+    assert (message.has_secret, message.body_text) == (False, "Votre attestation est prête.")
+
+
 class _FakeGateway(BaseHTTPRequestHandler):
     """A local SMS gateway speaking JSON over HTTP, like the production one."""
 
