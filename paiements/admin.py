@@ -24,6 +24,8 @@ from portal.templatetags.portal import euros
 
 from .enums import Nature
 from .models import (
+    BENEFICIARY_OUTSIDE_FAMILY,
+    ONLY_IJ_ON_SICK_LEAVE,
     ZERO,
     C2sCoverage,
     Creance,
@@ -63,21 +65,12 @@ class PaymentAdminForm(forms.ModelForm):
         if insured and beneficiary and insured != beneficiary:
             attached = Beneficiary.objects.filter(insured=insured, person=beneficiary).exists()
             if not attached:
-                raise ValidationError(
-                    {
-                        "beneficiary": (
-                            "Le bénéficiaire des soins doit être l'assuré ou l'un de ses "
-                            "ayants droit."
-                        )
-                    }
-                )
+                raise ValidationError({"beneficiary": BENEFICIARY_OUTSIDE_FAMILY})
         leave = cleaned.get("sick_leave")
         if leave and insured and leave.person_id != insured.pk:
             self.add_error("sick_leave", "L'arrêt de travail doit être celui de l'assuré.")
         if leave and cleaned.get("nature") != Nature.DAILY_ALLOWANCE:
-            self.add_error(
-                "sick_leave", "Seules les indemnités journalières se rattachent à un arrêt."
-            )
+            self.add_error("sick_leave", ONLY_IJ_ON_SICK_LEAVE)
         return cleaned
 
 
@@ -126,7 +119,7 @@ class PaymentAdmin(CaisseFilterForSuperusersMixin, NirSearchMixin, AuditedModelA
         "Recherchez par NIR de l'assuré (espaces acceptés), nom de l'assuré ou libellé."
     )
     autocomplete_fields = ("insured", "beneficiary", "sick_leave")
-    readonly_fields = ("public_id",)
+    readonly_fields = ("public_id", "source_reference")  # set by the CSV import (H6)
     show_full_result_count = False
     inlines = (PaymentLineInline,)
 
@@ -161,6 +154,7 @@ class SickLeaveAdmin(PersonPartAdmin):
     list_display = ("person", "kind", "start", "end", "employer", "received_on")
     list_filter = ("kind",)
     search_fields = ("employer", *PersonPartAdmin.search_fields)
+    readonly_fields = ("source_reference",)  # set by the CSV import (H6)
     inlines = (PaymentInline,)
 
 

@@ -16,6 +16,13 @@ from assures.models import Caisse, Person
 from .enums import AttemptStatus, DeductionKind, Nature, Payee, SickLeaveKind
 
 ZERO = Decimal("0.00")
+# The reference a record has in the caisse's own system, kept by the CSV import (FEATURES H6).
+SOURCE_REFERENCE_MAX_LENGTH = 40
+# Rules of a payment checked by both ways of recording one (H6): the admin form and the import.
+BENEFICIARY_OUTSIDE_FAMILY = (
+    "Le bénéficiaire des soins doit être l'assuré ou l'un de ses ayants droit."
+)
+ONLY_IJ_ON_SICK_LEAVE = "Seules les indemnités journalières se rattachent à un arrêt de travail."
 
 
 class SickLeave(models.Model):
@@ -27,6 +34,14 @@ class SickLeave(models.Model):
     end = models.DateField("fin de l'arrêt", null=True, blank=True)
     employer = models.CharField("employeur", max_length=200, blank=True)
     received_on = models.DateField("avis d'arrêt reçu le", null=True, blank=True)
+    source_reference = models.CharField(
+        "référence d'origine",
+        max_length=SOURCE_REFERENCE_MAX_LENGTH,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Référence de l'arrêt dans le système de la caisse (import CSV, FEATURES H6).",
+    )
 
     class Meta:
         verbose_name = "arrêt de travail"
@@ -35,7 +50,13 @@ class SickLeave(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="sickleave_ordered"
-            )
+            ),
+            # H6: importing the same file twice creates nothing twice (paiements/imports.py).
+            models.UniqueConstraint(
+                fields=["person", "source_reference"],
+                condition=Q(source_reference__isnull=False),
+                name="sickleave_source_reference_unique",
+            ),
         ]
 
     def __str__(self):
@@ -91,6 +112,14 @@ class Payment(models.Model):
     )
     period_start = models.DateField("période payée du", null=True, blank=True)
     period_end = models.DateField("période payée au", null=True, blank=True)
+    source_reference = models.CharField(
+        "référence d'origine",
+        max_length=SOURCE_REFERENCE_MAX_LENGTH,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Référence du paiement dans le système de la caisse (import CSV, FEATURES H6).",
+    )
 
     objects = PaymentQuerySet.as_manager()
 
@@ -113,6 +142,13 @@ class Payment(models.Model):
                 | Q(period_end__isnull=True)
                 | Q(period_end__gte=F("period_start")),
                 name="payment_period_ordered",
+            ),
+            # H6: importing the same file twice creates nothing twice (paiements/imports.py).
+            # Partial: payments recorded in the admin have no source reference.
+            models.UniqueConstraint(
+                fields=["insured", "source_reference"],
+                condition=Q(source_reference__isnull=False),
+                name="payment_source_reference_unique",
             ),
         ]
 
