@@ -42,6 +42,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
         return login_stages(super().get_login_stages())
 
+    def get_reauthentication_methods(self, user):
+        """allauth's (password, passkey), then FranceConnect for an account connected to it:
+        the only one an account created with FranceConnect has (A4; the first one is where
+        allauth sends the person, accounts/security/reauthentication.py)."""
+        from accounts.security.reauthentication import franceconnect_method
+
+        methods = super().get_reauthentication_methods(user)
+        method = franceconnect_method(user)
+        if method is not None:
+            methods.append(method)
+        return methods
+
     def send_mail(self, template_prefix, email, context):
         """Every allauth e-mail (codes, links, notices) goes through the outbox (F4)."""
         from allauth.core import context as allauth_context

@@ -2,11 +2,12 @@ from django.db import models
 
 
 class CreationRoute(models.TextChoices):
-    """How an online account was (re)created (FEATURES A1, A2, A3)."""
+    """How an online account was (re)created (FEATURES A1, A2, A3, A4)."""
 
     EMAIL = "email", "En ligne, validé par e-mail"
     IMMEDIATE = "immediate", "Immédiate (carte Vitale et IBAN)"
     TEMPORARY_CODE = "code_provisoire", "Avec un code provisoire"
+    FRANCECONNECT = "franceconnect", "Avec FranceConnect"
 
 
 class CodeChannel(models.TextChoices):

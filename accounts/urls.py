@@ -1,3 +1,5 @@
+from allauth.account import views as allauth_views
+from allauth.account.decorators import reauthentication_required
 from django.urls import path
 from django.views.generic import RedirectView
 
@@ -8,6 +10,11 @@ from .recovery import views as recovery
 from .views import logged_out
 
 app_name = "accounts"
+
+
+def _without_password(request):
+    return request.user.is_authenticated and not request.user.has_usable_password()
+
 
 urlpatterns = [
     path("deconnexion/au-revoir/", logged_out, name="logged_out"),
@@ -49,6 +56,15 @@ urlpatterns = [
         "password/reset/",
         RedirectView.as_view(pattern_name="accounts:password_reset"),
         name="allauth_password_reset",
+    ),
+    # A4/A10: a first password for an account created with FranceConnect gives a new way in,
+    # so it waits for a re-authentication (with FranceConnect) like any sensitive change.
+    # Same path as allauth's account_set_password, matched first; an account that has a
+    # password is sent by allauth's view to « Modifier mon mot de passe » as before.
+    path(
+        "password/set/",
+        reauthentication_required(allauth_views.password_set, enabled=_without_password),
+        name="password_set",
     ),
     # A12 « Résilier mon compte ameli »
     path("resilier/", closure.CloseAccountView.as_view(), name="close"),

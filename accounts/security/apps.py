@@ -7,4 +7,7 @@ class SecurityConfig(AppConfig):
     verbose_name = "Sécurité du compte"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import reauthentication, signals  # noqa: F401
+
+        # Accounts without a password (created with FranceConnect) re-authenticate too.
+        reauthentication.install()

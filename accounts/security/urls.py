@@ -6,6 +6,11 @@ app_name = "security"
 
 urlpatterns = [
     path("verification/", views.email_check_view, name="email_check"),
+    path(
+        "confirmer-avec-franceconnect/",
+        views.reauthenticate_franceconnect,
+        name="reauthenticate_franceconnect",
+    ),
     path("telephones/", views.phones, name="phones"),
     path("autorisations-de-contact/", views.contact_preferences, name="contact"),
     path("historique-des-acces/", views.history, name="history"),

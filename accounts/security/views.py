@@ -6,9 +6,13 @@ from __future__ import annotations
 from allauth.account.decorators import reauthentication_required
 from allauth.account.internal.stagekit import clear_login, stash_login
 from allauth.account.stages import LoginStageController
+from allauth.account.views import BaseReauthenticateView
 from allauth.core import ratelimit
 from allauth.mfa.webauthn.internal import auth as webauthn_auth
 from allauth.mfa.webauthn.views import AddWebAuthnView
+from allauth.socialaccount.adapter import get_adapter as get_socialaccount_adapter
+from allauth.socialaccount.providers.base import AuthProcess
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -27,7 +31,9 @@ from . import email_check, services
 from .email_check import Outcome
 from .forms import ContactPreferencesForm, EmailCheckForm, PhonesForm
 from .notices import send_email_check_code
+from .reauthentication import DEFAULT_NEXT
 from .stages import EmailCheckStage
+from .templatetags.security import FRANCECONNECT
 
 HISTORY_PAGE_SIZE = 10
 EMAIL_CHECK_FAILED_ACTION = "email_check_failed"
@@ -131,6 +137,31 @@ def _masked_email(email):
     if not domain:
         return ""
     return f"{local[:1]}{'•' * max(3, len(local) - 1)}@{domain}"
+
+
+# --- Re-authentication with FranceConnect (A4) -----------------------------------------------
+@method_decorator([never_cache, insured_required], name="dispatch")
+class FranceConnectReauthenticateView(BaseReauthenticateView):
+    """« Confirmer mon identité » with FranceConnect before a sensitive change: where allauth
+    sends an account without a password (reauthentication.py). The button goes to
+    FranceConnect, which asks the person to identify again (prompt=login, max_age=0); the
+    callback checks it did and resumes the change. allauth's base view checks that the method
+    is one of the account's, rate-limits, and lists the other methods."""
+
+    form_class = forms.Form  # nothing to type: the button
+    template_name = "socialaccount/reauthenticate.html"
+
+    def form_valid(self, form):
+        provider = get_socialaccount_adapter(self.request).get_provider(self.request, FRANCECONNECT)
+        return provider.redirect(
+            self.request,
+            AuthProcess.LOGIN,
+            next_url=self.get_next_url() or reverse(DEFAULT_NEXT),
+            reauthenticate=True,
+        )
+
+
+reauthenticate_franceconnect = FranceConnectReauthenticateView.as_view()
 
 
 # --- A11 --------------------------------------------------------------------------------------

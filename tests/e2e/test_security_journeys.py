@@ -5,7 +5,9 @@
 * A10, A11, X2, X3: password change, phones (with re-authentication), history, devices;
 * A7: register a passkey with Chromium's virtual authenticator (CDP WebAuthn), log out, log
   in with the passkey only;
-* A4: « S'identifier avec FranceConnect » against the local fake provider (tests/fake_oidc).
+* A4: « S'identifier avec FranceConnect » against the local fake provider (tests/fake_oidc);
+  an account it creates has no password and confirms its identity with FranceConnect again
+  before a change (A11 phones, A11 e-mail).
 
 Set SECURITE_SHOTS=/some/dir to keep a screenshot of each page.
 """
@@ -13,14 +15,18 @@ Set SECURITE_SHOTS=/some/dir to keep a screenshot of each page.
 import copy
 import os
 import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from accounts.models import LoginEvent
+from accounts.enums import CreationRoute
+from accounts.models import LoginEvent, User
 from assures.audit import log_access
 from assures.enums import AccessAction
 from messagerie.models import OutboundMessage
@@ -258,6 +264,78 @@ def test_franceconnect_unknown_identity(page: Page, site, axe, franceconnect):
     )
     check(page, axe, "15-franceconnect-inconnu")
     expect(page.get_by_role("button", name="Déconnexion")).to_have_count(0)
+
+
+# Sophie LEROY of the demo data (registry only, no account): FranceConnect creates her account.
+SOPHIE_FC = {
+    "sub": "fc-sub-sophie-leroy",
+    "given_name": "Sophie",
+    "family_name": "LEROY",
+    "birthdate": "1995-07-08",
+    "gender": "female",
+    "birthplace": "44109",
+    "birthcountry": "99100",
+    "email": "sophie.leroy@example.org",
+    "preferred_username": "LEROY",
+}
+
+
+def test_franceconnect_account_confirms_with_franceconnect_before_a_change(
+    page: Page, site, axe, franceconnect
+):
+    franceconnect.identity = dict(SOPHIE_FC)
+    page.goto(site.url(reverse("account_login")))
+    page.get_by_role("button", name="S'identifier avec FranceConnect").click()
+    page.get_by_role("link", name="Continuer sur le service").click()
+    url_is(page, site, "portal:home")
+    sophie = User.objects.get(username="2950744109034")
+    assert not sophie.has_usable_password()
+    assert sophie.created_via == CreationRoute.FRANCECONNECT
+
+    # A11 phones: no password to type, so « Confirmer mon identité » goes through FranceConnect.
+    page.goto(site.url(reverse("portal:mes_informations")))
+    page.get_by_role("link", name="Modifier mes numéros de téléphone").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer mon identité")
+    expect(page.get_by_label("Mot de passe", exact=True)).to_have_count(0)
+    check(page, axe, "16-confirmer-avec-franceconnect")
+    page.get_by_role("button", name="S'identifier avec FranceConnect").click()
+    expect(page).to_have_url(re.compile("^" + re.escape(franceconnect.issuer + "/authorize")))
+    request = franceconnect.authorize_requests[-1]
+    assert request["prompt"] == "login" and request["max_age"] == "0"
+    page.get_by_role("link", name="Continuer sur le service").click()
+    url_is(page, site, "security:phones")
+    page.get_by_label("Téléphone portable").fill("06 12 34 56 78")
+    page.get_by_role("button", name="Enregistrer").click()
+    url_is(page, site, "portal:mes_informations")
+    expect(page.get_by_role("main")).to_contain_text("06 12 34 56 78")
+
+    # A11 e-mail, once the confirmation is 5 minutes old: asked again, then the change resumes.
+    with_old_confirmation(sophie)
+    page.get_by_role("link", name="Modifier mon adresse e-mail").click()
+    page.get_by_label("Nouvelle adresse e-mail").fill("sophie.nouvelle@example.org")
+    page.get_by_role("button", name="Recevoir le lien de confirmation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer mon identité")
+    page.get_by_role("button", name="S'identifier avec FranceConnect").click()
+    page.get_by_role("link", name="Continuer sur le service").click()
+    url_is(page, site, "account_email")
+    expect(page.get_by_role("main")).to_contain_text("sophie.nouvelle@example.org")
+    check(page, axe, "17-adresse-email-en-attente")
+    assert LoginEvent.objects.filter(user=sophie).count() == 1
+
+
+def with_old_confirmation(user):
+    """Age what the user's sessions recorded (logins, re-authentications) by 6 minutes: the
+    browser keeps its session, the confirmation is older than ACCOUNT_REAUTHENTICATION_TIMEOUT."""
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore
+    for row in Session.objects.all():
+        session = store(session_key=row.session_key)
+        if session.get("_auth_user_id") != str(user.pk):
+            continue
+        records = session.get("account_authentication_methods", [])
+        for record in records:
+            record["at"] -= 6 * 60
+        session["account_authentication_methods"] = records
+        session.save()
 
 
 CSP_PROBE = """

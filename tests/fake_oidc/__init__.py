@@ -4,17 +4,22 @@ It speaks the real protocol over real HTTP (a `ThreadingHTTPServer` on 127.0.0.1
 
 * `/.well-known/openid-configuration` — the discovery document;
 * `/authorize` — checks client_id and redirect_uri, records the request (nonce, acr_values,
-  scope, state), and answers at once with a redirect carrying `code` and `state`, or, when
-  `interactive` is set, shows a small page with a « Continuer » button (like FranceConnect's
-  identity provider chooser);
+  scope, state, prompt, max_age), and answers at once with a redirect carrying `code` and
+  `state`, or, when `interactive` is set, shows a small page with a « Continuer » button (like
+  FranceConnect's identity provider chooser). Like a real provider it keeps the person's
+  session (`login_at`, single sign-on): the person identifies again only for the first
+  request, for `prompt=login`, or when the session is older than `max_age` seconds;
 * `/token` — client_secret_post or client_secret_basic, single-use codes bound to their
-  redirect_uri; returns an RS256 ID token with the nonce, `acr=eidas1`, `exp`, `iat`…;
+  redirect_uri; returns an RS256 ID token with the nonce, `acr=eidas1`, `auth_time` (when the
+  person last identified), `exp`, `iat`…;
 * `/userinfo` — a Bearer access token; returns the identity as a signed JWT
   (`application/jwt`), as FranceConnect v2 does;
 * `/jwks` — the public key.
 
 `FakeOIDCProvider.misbehave` makes it answer wrongly on purpose ("nonce", "signature",
-"acr", "unsigned_userinfo", "sub", "deny") so that the tests can check the portal refuses.
+"acr", "unsigned_userinfo", "sub", "deny"; "ignore_prompt": the single sign-on session is
+reused despite `prompt=login`/`max_age`; "no_auth_time": the ID token has no `auth_time`) so
+that the tests can check the portal refuses.
 
 Standalone, for a demo of « S'identifier avec FranceConnect »:
 `python -m tests.fake_oidc --port 8016 --redirect-uri http://127.0.0.1:8000/compte/oidc/franceconnect/login/callback/`
@@ -72,6 +77,7 @@ class FakeOIDCProvider:
         self.tokens: dict[str, dict] = {}
         self.authorize_requests: list[dict] = []
         self.token_requests: list[dict] = []
+        self.login_at: int | None = None  # the person's session at the provider (SSO)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
         self._server.daemon_threads = True
@@ -178,9 +184,24 @@ class FakeOIDCProvider:
                 "redirect_uri": redirect_uri,
                 "nonce": params.get("nonce", ""),
                 "acr": "eidas1",
+                "auth_time": self._identify(params),
                 "identity": dict(self.identity),
             }
         return f"{redirect_uri}?{urlencode({'code': code, 'state': state})}", params
+
+    def _identify(self, params: dict) -> int:
+        """When the person identified: now, unless their session at the provider is reused
+        (single sign-on), which `prompt=login` and `max_age` forbid. Called under the lock."""
+        now = int(time.time())
+        max_age = params.get("max_age")
+        must_identify = (
+            self.login_at is None
+            or "login" in params.get("prompt", "").split()
+            or (max_age is not None and now - self.login_at >= int(max_age))
+        )
+        if must_identify and not (self.login_at is not None and "ignore_prompt" in self.misbehave):
+            self.login_at = now
+        return self.login_at
 
     def token(self, form: dict, authorization: str | None) -> tuple[int, dict]:
         with self._lock:
@@ -205,11 +226,13 @@ class FakeOIDCProvider:
             "aud": self.client_id,
             "exp": now + 60,
             "iat": now,
-            "auth_time": now,
+            "auth_time": grant["auth_time"],
             "nonce": "autre-nonce" if "nonce" in self.misbehave else grant["nonce"],
             "acr": "low" if "acr" in self.misbehave else grant["acr"],
             "amr": ["pwd"],
         }
+        if "no_auth_time" in self.misbehave:
+            del claims["auth_time"]
         access_token = secrets.token_urlsafe(24)
         with self._lock:
             self.tokens[access_token] = identity

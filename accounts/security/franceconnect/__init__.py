@@ -12,6 +12,11 @@ FranceConnect is an OpenID Connect provider, so the portal uses allauth's generi
 
 Who the person is comes from the identity FranceConnect returns (given names, family name,
 birth date, gender, birthplace): `identity.match_person()` finds the registry person, and
-`adapter.FranceConnectAccountAdapter` logs into their account, creates it (A4 « création »)
-or refuses with a clear page when nobody matches.
+`adapter.FranceConnectAccountAdapter` logs into their account, creates it (A4 « création »,
+recorded as `CreationRoute.FRANCECONNECT`) or refuses with a clear page when nobody matches.
+
+FranceConnect is also how an account it created, which has no password, confirms its identity
+before a sensitive change (e-mail, phones, passkey, first password): the provider asks for
+`prompt=login` and `max_age=0`, the callback requires a fresh `auth_time`
+(accounts/security/reauthentication.py).
 """

@@ -12,9 +12,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
 
+from accounts.enums import CreationRoute
 from assures.models import Person
 
+from .. import reauthentication
 from .identity import match_person
+from .views import REAUTHENTICATION_STATE
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -49,9 +52,16 @@ class FranceConnectAccountAdapter(DefaultSocialAccountAdapter):
       « création »), with the e-mail FranceConnect gives when no other account uses it;
     * nobody matches (or an inactive account) → a clear page, no account created.
     Accounts are never found by e-mail (SOCIALACCOUNT_EMAIL_AUTHENTICATION is off).
+
+    A re-authentication (« Confirmer mon identité » before a sensitive change) logs nobody in
+    and creates nothing: it is recorded for the logged-in person if FranceConnect identified
+    that same person, then the suspended change resumes (security/reauthentication.py).
     """
 
     def pre_social_login(self, request, sociallogin):
+        asked = sociallogin.state.get(REAUTHENTICATION_STATE)
+        if asked:
+            raise ImmediateHttpResponse(reauthentication.complete(request, sociallogin, asked))
         if sociallogin.is_existing:
             user = sociallogin.user
             if not user.is_active or not user.is_insured:
@@ -110,6 +120,7 @@ class FranceConnectAccountAdapter(DefaultSocialAccountAdapter):
                 user.person = person
                 user.first_name = person.first_name
                 user.last_name = person.last_name
+                user.created_via = CreationRoute.FRANCECONNECT
                 user.set_unusable_password()
                 sociallogin.save(request)
         except IntegrityError:

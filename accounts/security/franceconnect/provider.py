@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from allauth.socialaccount.providers.openid_connect.provider import (
     OpenIDConnectProvider,
     _pick_data,
 )
 
-from .views import FranceConnectOAuth2Adapter
+from .views import REAUTHENTICATION_STATE, FranceConnectOAuth2Adapter
 
 # https://docs.partenaires.franceconnect.gouv.fr/fs/fs-technique/fs-technique-scope-fc/
 SCOPE = [
@@ -22,6 +23,11 @@ SCOPE = [
     "preferred_username",
 ]
 DEFAULT_ACR_VALUES = "eidas1"
+# Re-authentication (accounts/security/reauthentication.py): FranceConnect must have the person
+# identify again at their identity provider, whatever session they still have there
+# (`prompt=login`); `max_age=0` says the same and obliges the provider to put `auth_time` in
+# the ID token (OpenID Connect Core 3.1.2.1), which the callback checks.
+REAUTHENTICATION_PARAMS = {"prompt": "login", "max_age": "0"}
 
 
 class FranceConnectProvider(OpenIDConnectProvider):
@@ -36,12 +42,20 @@ class FranceConnectProvider(OpenIDConnectProvider):
     def acr_values(self) -> str:
         return self.app.settings.get("acr_values", DEFAULT_ACR_VALUES)
 
-    def redirect(self, request, process, next_url=None, data=None, **kwargs):
+    def redirect(
+        self, request, process, next_url=None, data=None, *, reauthenticate=False, **kwargs
+    ):
+        """To FranceConnect. With `reauthenticate` (a logged-in person confirming their
+        identity before a sensitive change), FranceConnect is asked for a new identification,
+        and the state remembers who asked and when, for the callback to check `auth_time`."""
         nonce = secrets.token_urlsafe(32)
         auth_params = dict(kwargs.pop("auth_params", None) or self.get_auth_params())
         # Never taken from the request: FranceConnect's own values, and a fresh nonce that
         # the callback compares with the ID token's (kept in allauth's state, server side).
         auth_params.update(nonce=nonce, acr_values=self.acr_values)
+        if reauthenticate:
+            auth_params.update(REAUTHENTICATION_PARAMS)
+            kwargs[REAUTHENTICATION_STATE] = {"user": request.user.pk, "at": int(time.time())}
         return super().redirect(
             request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
         )

@@ -6,6 +6,8 @@ package (`FranceConnectProvider.get_package()`) serves these instead, under the 
 
 from __future__ import annotations
 
+import time
+
 import jwt
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.adapter import get_adapter
@@ -16,6 +18,8 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from django.http import Http404
 from django.utils.crypto import constant_time_compare
 
+# In allauth's state of a re-authentication (FranceConnectProvider.redirect): who asked, when.
+REAUTHENTICATION_STATE = "reauthenticate"
 # Asymmetric algorithms only: a JWT whose header asks for « none » or an HMAC is refused.
 SIGNING_ALGORITHMS = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"}
 # Asking for eidas1 (FranceConnect's level), a stronger level is fine.
@@ -41,12 +45,25 @@ class FranceConnectOAuth2Adapter(OpenIDConnectOAuth2Adapter):
             raise OAuth2Error("FranceConnect: nonce invalide.")
         if not self._acr_is_enough(app, claims.get("acr")):
             raise OAuth2Error("FranceConnect: niveau d'authentification insuffisant.")
+        reauthentication = (self.state or {}).get(REAUTHENTICATION_STATE)
+        if reauthentication and not self._identified_since(
+            claims.get("auth_time"), reauthentication["at"]
+        ):
+            # prompt=login is only a request: the ID token must prove the person identified
+            # again after the portal asked (auth_time), or the re-authentication is refused.
+            raise OAuth2Error("FranceConnect: l'identification n'a pas été renouvelée.")
         userinfo = self.fetch_userinfo(app, token.token)
         if str(userinfo.get("sub")) != str(claims["sub"]):
             raise OAuth2Error("FranceConnect: l'identité ne correspond pas au jeton.")
         return self.get_provider().sociallogin_from_response(
             request, {"userinfo": userinfo, "id_token": claims}
         )
+
+    @staticmethod
+    def _identified_since(auth_time, asked_at) -> bool:
+        if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
+            return False
+        return asked_at - CLOCK_SKEW <= auth_time <= time.time() + CLOCK_SKEW
 
     @staticmethod
     def _acr_is_enough(app, acr) -> bool:

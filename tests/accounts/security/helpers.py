@@ -7,6 +7,7 @@ need a logged-in person keep using `client.force_login(user)`, which skips the l
 
 import re
 
+import requests
 from django.urls import reverse
 
 from accounts.factories import DEMO_PASSWORD
@@ -46,3 +47,30 @@ def log_in(client, user, password=DEMO_PASSWORD, **extra):
     if response.url != EMAIL_CHECK:
         return response
     return client.post(EMAIL_CHECK, {"code": last_code(user)}, **extra)
+
+
+# --- A4 FranceConnect, against the local provider of tests/fake_oidc ----------------------------
+FC_LOGIN = reverse("openid_connect_login", kwargs={"provider_id": "franceconnect"})
+
+
+def fc_start(client):
+    """« S'identifier avec FranceConnect » (the button posts): returns the provider's URL."""
+    response = client.post(FC_LOGIN)
+    assert response.status_code == 302, response
+    return response.url
+
+
+def come_back(client, authorize_url):
+    """The browser at the provider, then back to the portal's callback."""
+    answer = requests.get(authorize_url, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text
+    callback = answer.headers["Location"]
+    return client.get(callback.split("://testserver", 1)[1])
+
+
+def fc_login(client):
+    return come_back(client, fc_start(client))
+
+
+def logged_in_as(client):
+    return client.session.get("_auth_user_id")

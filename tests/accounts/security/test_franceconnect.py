@@ -9,61 +9,20 @@ import requests
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
+from accounts.enums import CreationRoute
 from accounts.factories import DEMO_PASSWORD, InsuredUserFactory
 from accounts.models import LoginEvent, User
 from accounts.security.franceconnect.identity import match_person, normalize_name
 from assures.enums import Sex
 from assures.factories import PersonFactory
 from messagerie.models import OutboundMessage
-from tests.fake_oidc import CAMILLE, FakeOIDCProvider
+from tests.fake_oidc import CAMILLE
 
-from .helpers import code_emails
+from .helpers import FC_LOGIN, code_emails, come_back, fc_login, fc_start, logged_in_as
 
 pytestmark = pytest.mark.django_db
 
-FC_LOGIN = reverse("openid_connect_login", kwargs={"provider_id": "franceconnect"})
 HOME = reverse("portal:home")
-
-
-@pytest.fixture
-def provider(settings):
-    with FakeOIDCProvider() as fake:
-        settings.SOCIALACCOUNT_PROVIDERS = fake.app_settings()
-        yield fake
-
-
-@pytest.fixture
-def camille_person():
-    return PersonFactory(
-        sex=Sex.FEMALE,
-        last_name="Martin",
-        first_name="Camille",
-        birth_date=datetime.date(1990, 3, 14),
-        nir="2900375106123",
-    )
-
-
-def start(client):
-    """« S'identifier avec FranceConnect » (the button posts): returns the provider's URL."""
-    response = client.post(FC_LOGIN)
-    assert response.status_code == 302, response
-    return response.url
-
-
-def come_back(client, authorize_url):
-    """The browser at the provider, then back to the portal's callback."""
-    answer = requests.get(authorize_url, allow_redirects=False, timeout=10)
-    assert answer.status_code == 302, answer.text
-    callback = answer.headers["Location"]
-    return client.get(callback.split("://testserver", 1)[1])
-
-
-def fc_login(client):
-    return come_back(client, start(client))
-
-
-def logged_in_as(client):
-    return client.session.get("_auth_user_id")
 
 
 # --- identity matching (unit) -----------------------------------------------------------------
@@ -126,14 +85,15 @@ def test_two_people_with_the_same_identity_is_no_match(camille_person):
 
 # --- the protocol -----------------------------------------------------------------------------
 def test_authorization_request_carries_nonce_acr_and_fc_scopes(client, provider):
-    url = start(client)
+    url = fc_start(client)
     assert url.startswith(f"{provider.issuer}/authorize?")
     params = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
     assert params["acr_values"] == "eidas1"
     assert len(params["nonce"]) >= 32
     assert params["client_id"] == provider.client_id and params["response_type"] == "code"
     assert set(params["scope"].split()) >= {"openid", "family_name", "birthdate", "birthplace"}
-    assert start(client) != url  # a fresh state and nonce each time
+    assert "prompt" not in params and "max_age" not in params  # only to re-authenticate
+    assert fc_start(client) != url  # a fresh state and nonce each time
 
 
 def test_acr_values_cannot_be_lowered_from_the_request(client, provider):
@@ -179,6 +139,25 @@ def test_person_without_account_gets_one(client, provider, camille_person):
     assert not user.has_usable_password()
     assert user.is_active
     assert SocialAccount.objects.get(user=user).uid == CAMILLE["sub"]
+
+
+def test_an_account_created_with_franceconnect_records_its_creation_route(
+    client, provider, camille_person
+):
+    fc_login(client)
+    user = User.objects.get(person=camille_person)
+    assert user.created_via == CreationRoute.FRANCECONNECT
+    assert user.get_created_via_display() == "Avec FranceConnect"
+
+
+def test_connecting_franceconnect_keeps_the_route_an_account_was_created_by(
+    client, provider, camille_person
+):
+    camille = InsuredUserFactory(person=camille_person, created_via=CreationRoute.IMMEDIATE)
+    fc_login(client)
+    assert logged_in_as(client) == str(camille.pk)
+    camille.refresh_from_db()
+    assert camille.created_via == CreationRoute.IMMEDIATE
 
 
 def test_created_without_the_email_when_another_account_uses_it(client, provider, camille_person):
@@ -230,7 +209,7 @@ def test_cancelled_at_the_provider(client, provider):
 
 
 def test_a_replayed_callback_creates_nothing_twice(client, provider, camille_person):
-    answer = requests.get(start(client), allow_redirects=False, timeout=10)
+    answer = requests.get(fc_start(client), allow_redirects=False, timeout=10)
     callback = answer.headers["Location"].split("://testserver", 1)[1]
     assert client.get(callback).url == HOME
     client.post(reverse("account_logout"))
@@ -243,7 +222,7 @@ def test_a_replayed_callback_creates_nothing_twice(client, provider, camille_per
 def test_a_callback_from_another_browser_is_refused(client, provider, camille_person):
     from django.test import Client
 
-    answer = requests.get(start(client), allow_redirects=False, timeout=10)
+    answer = requests.get(fc_start(client), allow_redirects=False, timeout=10)
     callback = answer.headers["Location"].split("://testserver", 1)[1]
     other = Client()
     assert other.get(callback).status_code == 401
