@@ -54,29 +54,42 @@ class AccountAdapter(DefaultAccountAdapter):
             methods.append(method)
         return methods
 
+    # Context values of allauth's e-mails that are secrets (codes, personal links): the copy
+    # the outbox keeps once the e-mail is sent has them masked (F4, messagerie.services).
+    SECRET_MAIL_KEYS = ("code", "activate_url", "password_reset_url", "key", "token")
+
     def send_mail(self, template_prefix, email, context):
         """Every allauth e-mail (codes, links, notices) goes through the outbox (F4)."""
         from allauth.core import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
 
-        from messagerie.services import queue_email
+        from messagerie.services import MASK, queue_email
 
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
-        message = self.render_mail(template_prefix, email, ctx)
-        html = next(
-            (c for c, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
-        )
-        if message.content_subtype == "html":
-            html, text = message.body, strip_tags(message.body)
-        else:
-            text = message.body
+        subject, text, html = self._rendered_mail(template_prefix, email, ctx)
+        secrets = [key for key in self.SECRET_MAIL_KEYS if ctx.get(key)]
+        redacted = None
+        if secrets:
+            masked = {**ctx, **dict.fromkeys(secrets, MASK)}
+            redacted = self._rendered_mail(template_prefix, email, masked)[1:]
         queue_email(
             to=email,
-            subject=message.subject,
+            subject=subject,
             body_text=text,
             body_html=html,
             template=template_prefix,
             user=context.get("user"),
+            redacted=redacted,
         )
+
+    def _rendered_mail(self, template_prefix, email, context):
+        """(subject, text, html) of allauth's e-mail `template_prefix`."""
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (c for c, mime in getattr(message, "alternatives", []) if mime == "text/html"), ""
+        )
+        if message.content_subtype == "html":
+            return message.subject, strip_tags(message.body), message.body
+        return message.subject, message.body, html

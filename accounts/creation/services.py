@@ -279,6 +279,7 @@ def create_pending_account(
             "valid_until": french_datetime(now + ACTIVATION_LINK_VALIDITY),
         },
         user=user,
+        secret_keys=("activation_url",),  # kept masked once sent (F4)
     )
     return user, True
 

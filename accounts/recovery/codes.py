@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from assures.audit import log_access
 from assures.enums import AccessAction
-from messagerie.services import queue_sms
+from messagerie.services import MASK, queue_sms
 
 from ..creation.services import french_datetime
 from ..enums import CodeChannel, CodeDelivery, CodePurpose
@@ -79,6 +79,7 @@ def issue_code(person, *, channel, delivery, issued_by=None, phone="") -> tuple[
         queue_sms(
             to=row.phone.as_e164,
             text=sms_text(code, row.expires_at),
+            redacted_text=sms_text(MASK, row.expires_at),  # kept once sent (F4)
             template=SMS_TEMPLATE,
             user=User.objects.filter(person=person).first(),
         )

@@ -54,6 +54,7 @@ def request_password_reset(request, *, nir: str, birth_date) -> int:
                 "minutes": reset_link_minutes(),
             },
             user=user,
+            secret_keys=("reset_url",),  # kept masked once sent (F4)
         )
         sent += 1
     return sent

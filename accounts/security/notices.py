@@ -69,6 +69,7 @@ def send_email_check_code(request, user, code):
                 "client": describe_client(request.headers.get("user-agent", "")),
                 "at": timezone.localtime(timezone.now()),
             },
+            secret_keys=("code",),  # kept masked once sent (F4)
         )
 
 

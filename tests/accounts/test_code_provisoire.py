@@ -160,6 +160,9 @@ def test_a9_code_sent_by_sms_through_the_outbox(sophie, desk_agent):
     assert "jusqu'au mercredi 6 mai 2026 à 10:30" in sms.body_text
     assert sms.template == codes.SMS_TEMPLATE
     assert row.phone.as_e164 == "+33612345678"
+    # F4: once sent, only the masked copy stays in the outbox.
+    assert sms.has_secret and code not in sms.redacted_text
+    assert "votre code provisoire est ••••" in sms.redacted_text
 
 
 def test_h4_issuance_by_an_agent_is_audited(sophie, desk_agent):

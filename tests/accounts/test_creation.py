@@ -281,6 +281,8 @@ def test_a1_full_journey_then_login(client, sophie):
 
     (message,) = emails(to=user.email, template="account_activation")
     link = path_of(link_in(message, ACTIVATION_RE))
+    # F4: the copy kept once sent has no activation link.
+    assert message.has_secret and link not in message.redacted_text + message.redacted_html
     page = client.get(link)
     assert page.status_code == 200
     assert "Valider la création de mon compte" in page.content.decode()

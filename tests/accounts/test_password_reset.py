@@ -44,7 +44,11 @@ def request_reset(client, nir, birth_date):
 
 def reset_link(user):
     (message,) = emails(to=user.email, template="account_password_reset")
-    return path_of(link_in(message, RESET_LINK_RE))
+    link = path_of(link_in(message, RESET_LINK_RE))
+    # F4: the copy kept once sent has no personal link.
+    assert message.has_secret and link not in message.redacted_text + message.redacted_html
+    assert "••••" in message.redacted_text
+    return link
 
 
 def follow_link(client, link):

@@ -1,7 +1,7 @@
 """Browser steps shared by the journeys that log in for real (FEATURES A5 + A6).
 
 From a new browser, « Me connecter » asks for the 6-digit code sent by e-mail (A6); the step
-reads it from the e-mail queued in the outbox (OutboundMessage), as the person would from
+reads it from the e-mail the outbox delivered (tests/outbox.py), as the person would from
 their mailbox.
 """
 
@@ -12,13 +12,14 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from messagerie.models import OutboundMessage
+from tests.outbox import delivered_text
 
 CODE_RE = re.compile(r"^\s*(\d{6})\s*$", re.MULTILINE)
 
 
 def last_email_code() -> str:
     message = OutboundMessage.objects.filter(template="security_email_check").latest("pk")
-    return CODE_RE.search(message.body_text).group(1)
+    return CODE_RE.search(delivered_text(message)).group(1)
 
 
 def pass_email_check_if_asked(page: Page, timeout=5000):

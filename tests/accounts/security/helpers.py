@@ -33,6 +33,8 @@ def last_code(user) -> str:
     assert message is not None, "no A6 code e-mail was queued"
     match = CODE_RE.search(message.body_text)
     assert match, message.body_text
+    # F4: the copy kept once sent has the code masked.
+    assert message.has_secret and match.group(1) not in message.redacted_text
     return match.group(1)
 
 

@@ -312,6 +312,10 @@ def test_email_change_needs_reauthentication_then_resumes(client, insured):
     assert EmailAddress.objects.filter(user=insured, email="nouvelle@example.org").exists()
     (link_mail,) = outbox("account/email/email_confirmation")
     assert link_mail.to == "nouvelle@example.org"
+    # F4: allauth's confirmation link is masked in the copy the outbox keeps once sent.
+    link = re.search(r"https?://\S+", link_mail.body_text).group(0)
+    assert link_mail.has_secret and link not in link_mail.redacted_text
+    assert "••••" in link_mail.redacted_text
 
 
 def test_email_change_full_flow_with_notice_to_the_old_address(reauthenticated, insured):
