@@ -206,6 +206,9 @@ class DemarcheType:
     confirmation_template = ""  # extra block on the confirmation page
     summary_title = "Récapitulatif de votre demande"
     message_theme = "demarche"  # messagerie.enums.Theme of the messages about it
+    # Changes what the caisse pays to (E5's IBAN): the person confirms their identity first
+    # (password, passkey or FranceConnect; ARCHITECTURE « Password and session rules »).
+    requires_reauthentication = False
 
     # --- who --------------------------------------------------------------------------------
     def eligibility(self, person, today=None, family=None) -> Eligibility:

@@ -13,6 +13,7 @@ Every queryset starts from the logged-in person (ARCHITECTURE decision 2): anoth
 démarche or file is a 404, never a 403.
 """
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
@@ -104,8 +105,21 @@ def hub(request):
     )
 
 
+def _type_requires_reauthentication(request):
+    """The démarche of the URL changes where the caisse pays (E5): allauth asks the person to
+    confirm their identity first, then resumes the request (its middleware and session)."""
+    try:
+        return get_type(request.resolver_match.kwargs["type_slug"]).requires_reauthentication
+    except (Http404, KeyError):
+        return False  # the view answers 404 itself
+
+
+reauthenticated_if_needed = reauthentication_required(enabled=_type_requires_reauthentication)
+
+
 # --- start ---------------------------------------------------------------------------------------
 @insured_required
+@reauthenticated_if_needed
 def start(request, type_slug):
     """The type's information, the choice of the beneficiary, then a draft (or the existing one)."""
     kind = get_type(type_slug)
@@ -167,6 +181,7 @@ def start(request, type_slug):
 
 # --- steps ---------------------------------------------------------------------------------------
 @insured_required
+@reauthenticated_if_needed
 def step(request, type_slug, public_id, step_slug):
     kind, demarche = own_draft(request, type_slug, public_id)
     if not demarche.is_draft:
@@ -219,6 +234,7 @@ def step(request, type_slug, public_id, step_slug):
 
 
 @insured_required
+@reauthenticated_if_needed
 def summary(request, type_slug, public_id):
     """« Récapitulatif », attestation sur l'honneur and « Valider » (one submission only)."""
     kind, demarche = own_draft(request, type_slug, public_id)

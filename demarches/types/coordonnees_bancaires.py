@@ -313,6 +313,7 @@ class CoordonneesBancaires(DemarcheType):
         "l'enregistrement de vos nouvelles coordonnées bancaires."
     )
     auto_accept_after = PROCESSING_DELAY
+    requires_reauthentication = True
     message_theme = "coordonnees"
     attestation = (
         "J'atteste sur l'honneur être titulaire ou cotitulaire de ce compte et l'exactitude des "

@@ -99,6 +99,18 @@ def other(db):
     return InsuredUserFactory()
 
 
+def log_in_confirmed(client, user):
+    """Logged in, and the identity just confirmed by password (allauth's re-authentication),
+    as E5 asks before any of its pages (ARCHITECTURE « Password and session rules »)."""
+    from django.urls import reverse
+
+    from accounts.factories import DEMO_PASSWORD
+
+    client.force_login(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": DEMO_PASSWORD})
+    assert response.status_code == 302, response
+
+
 def start(client, type_slug, beneficiary, **extra):
     """POST the start page; returns the draft démarche (asserting the redirect to a step)."""
     from django.urls import reverse

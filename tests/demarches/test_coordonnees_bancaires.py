@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.factories import DEMO_PASSWORD
 from assures import identifiers
 from assures.models import BankAccount
 from demarches import services
@@ -19,7 +20,7 @@ from demarches.tasks import process_due
 from demarches.types.coordonnees_bancaires import CODE_MAX_ATTEMPTS, clean_holder_name
 from messagerie.models import Message, Notification, OutboundMessage
 
-from .conftest import last_code, post_step, start, summary_url
+from .conftest import last_code, log_in_confirmed, post_step, start, summary_url
 
 NEW_IBAN = identifiers.make_french_iban("30004", "00823", "00012345678")
 SPACED_IBAN = " ".join(NEW_IBAN[i : i + 4] for i in range(0, len(NEW_IBAN), 4))
@@ -71,7 +72,7 @@ def test_e5_holder_name_without_accents(value, ok):
 
 
 def test_e5_accented_name_and_bad_iban_messages_next_to_fields(client, family):
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche, response = account_step(
         client, family, titulaire_1="MARTIN HÉLÈNE", iban=SPACED_IBAN[:-1] + "0"
     )
@@ -87,7 +88,7 @@ def test_e5_accented_name_and_bad_iban_messages_next_to_fields(client, family):
 
 
 def test_e5_same_iban_refused_and_joint_account_needs_second_holder(client, family):
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche, response = account_step(client, family, iban=family.bank.iban)
     assert "déjà celui enregistré" in response.context["form"].errors["iban"][0]
     response = post_step(
@@ -108,7 +109,7 @@ def test_e5_same_iban_refused_and_joint_account_needs_second_holder(client, fami
 
 
 def test_e5_code_is_hashed_sent_by_email_and_checked(client, family):
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche, response = account_step(client, family)
     assert response.status_code == 302
     code = last_code(family.user)
@@ -141,7 +142,7 @@ def test_e5_code_is_hashed_sent_by_email_and_checked(client, family):
 
 
 def test_e5_three_attempts_then_a_new_code_is_needed(client, family):
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche, _ = account_step(client, family)
     code = last_code(family.user)
     wrong = "0000" if code != "0000" else "1111"
@@ -184,10 +185,12 @@ def test_e5_three_attempts_then_a_new_code_is_needed(client, family):
 
 
 def test_e5_code_expires_after_ten_minutes(client, family):
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche, _ = account_step(client, family)
     code = last_code(family.user)
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=10, seconds=1)):
+        # The 5-minute re-authentication is over too: confirmed again, the code is still late.
+        client.post(reverse("account_reauthenticate"), {"password": DEMO_PASSWORD})
         response = post_step(
             client,
             demarche,
@@ -199,7 +202,7 @@ def test_e5_code_expires_after_ten_minutes(client, family):
 
 
 def test_e5_changing_the_iban_forgets_the_verified_code(client, family):
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche = through_code(client, family)
     other_iban = identifiers.make_french_iban("30004", "00823", "00087654321")
     post_step(
@@ -221,7 +224,7 @@ def test_e5_changing_the_iban_forgets_the_verified_code(client, family):
 
 
 def test_e5_submit_then_agent_or_48h_records_the_iban(client, family):
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche = through_code(client, family)
     response = client.get(summary_url(demarche))
     assert response.status_code == 200
@@ -271,7 +274,7 @@ def test_e5_submit_then_agent_or_48h_records_the_iban(client, family):
 def test_e5_an_agent_refusal_before_48h_prevents_the_automatic_record(client, family):
     from accounts.factories import AgentFactory
 
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche = through_code(client, family)
     client.post(summary_url(demarche), {"attestation": "on"})
     agent = AgentFactory(caisse=family.person.caisse)
@@ -288,7 +291,44 @@ def test_e5_needs_an_active_vitale_card_and_an_email(client, family):
 
     family.card.status = VitaleStatus.INVALIDATED
     family.card.save()
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     response = client.get(reverse("demarches:start", args=[TYPE]))
     assert "numéro de série de votre carte Vitale" in html.unescape(response.content.decode())
     assert response.context["eligible"] == []
+
+
+# --- re-authentication (ARCHITECTURE « Password and session rules »: before changing the IBAN) --
+def test_e5_asks_the_password_again_then_resumes(client, family):
+    client.force_login(family.user)
+    start_url = reverse("demarches:start", args=["coordonnees-bancaires"])
+    response = client.get(start_url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))
+    response = client.post(response.url, {"password": "pas le bon"})
+    assert response.status_code == 200  # wrong password: asked again, nothing opened
+    assert not Demarche.objects.filter(person=family.person).exists()
+    response = client.post(
+        reverse("account_reauthenticate") + f"?next={start_url}", {"password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302 and response.url == start_url
+    assert client.get(start_url).status_code == 200
+
+
+def test_e5_steps_of_a_draft_also_ask_for_it(client, family):
+    log_in_confirmed(client, family.user)
+    demarche = start(client, "coordonnees-bancaires", family.person)
+    other = type(client)()
+    other.force_login(family.user)  # another session of the same person, not confirmed
+    for url in (
+        reverse("demarches:step", args=[demarche.type, demarche.public_id, "compte"]),
+        summary_url(demarche),
+    ):
+        response = other.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith(reverse("account_reauthenticate")), url
+
+
+def test_other_demarches_do_not_ask_for_it(client, family):
+    client.force_login(family.user)
+    response = client.get(reverse("demarches:start", args=["changement-adresse"]))
+    assert response.status_code == 200

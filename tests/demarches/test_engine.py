@@ -17,7 +17,7 @@ from demarches.models import Demarche, DemarcheTransition, ReferenceSequence
 from demarches.registry import all_types, get_type
 from messagerie.models import Message
 
-from .conftest import post_step, start, summary_url
+from .conftest import log_in_confirmed, post_step, start, summary_url
 
 ADDRESS = {
     "residence": "france",
@@ -292,7 +292,7 @@ def test_submit_revalidates_every_step(client, family):
 
 
 def test_draft_survives_logout_and_is_resumed(client, family):
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)
     demarche = start(client, "coordonnees-bancaires", family.person)
     post_step(
         client,
@@ -308,7 +308,7 @@ def test_draft_survives_logout_and_is_resumed(client, family):
     )
     client.post(reverse("account_logout"))
     assert client.get(reverse("demarches:suivi")).status_code == 302  # logged out
-    client.force_login(family.user)
+    log_in_confirmed(client, family.user)  # a new session confirms its identity again (E5)
     page = client.get(reverse("demarches:suivi"))
     drafts = page.context["drafts"]
     assert [d.pk for d in drafts] == [demarche.pk]

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from accounts.factories import DEMO_PASSWORD
 from assures import identifiers
 from assures.enums import VitaleStatus
 from assures.models import BankAccount, VitaleCard
@@ -159,6 +160,12 @@ def test_new_iban_accepted_by_an_agent(page: Page, site, axe):
     log_in(page, site, camille)
     page.goto(site.url(reverse("demarches:hub")))
     page.get_by_role("link", name="Modifier mes coordonnées bancaires").click()
+    # Changing the IBAN: the password again first (ARCHITECTURE « Password and session rules »).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer mon identité")
+    check(page, axe, "19-e5-confirmer-mon-identite")
+    page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Confirmer", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Modifier mes coordonnées bancaires")
     page.get_by_role("button", name="Commencer").click()
 
     expect(page.get_by_text("Étape 1 sur 3")).to_be_visible()
@@ -239,6 +246,8 @@ def test_demarches_pages_fit_320px(page: Page, site):
     page.set_viewport_size({"width": 320, "height": 640})
     log_in(page, site, camille)
     page.goto(site.url(reverse("demarches:start", args=["coordonnees-bancaires"])))
+    page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)  # E5: identity confirmed
+    page.get_by_role("button", name="Confirmer", exact=True).click()
     page.get_by_role("button", name="Commencer").click()
     urls = [
         reverse("demarches:hub"),
