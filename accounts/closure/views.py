@@ -1,6 +1,7 @@
 """« Résilier mon compte ameli » (FEATURES A12), from « Mes informations » → « Paramètres de
 compte »."""
 
+from allauth.account.decorators import reauthentication_required
 from allauth.core import ratelimit
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
@@ -17,7 +18,20 @@ CLOSED_SESSION_KEY = "account_closed"
 TOO_MANY = "Trop de tentatives. Pour votre sécurité, réessayez dans quelques minutes."
 
 
-@method_decorator([never_cache, insured_required], name="dispatch")
+def _without_password(request):
+    return request.user.is_authenticated and not request.user.has_usable_password()
+
+
+# Without a password (FranceConnect, A4), the identity is confirmed through FranceConnect first
+# (accounts/security/reauthentication.py); with one, the form asks for it.
+@method_decorator(
+    [
+        never_cache,
+        insured_required,
+        reauthentication_required(enabled=_without_password),
+    ],
+    name="dispatch",
+)
 class CloseAccountView(FormView):
     form_class = CloseAccountForm
     template_name = "account/closure/close.html"

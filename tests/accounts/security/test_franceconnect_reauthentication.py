@@ -243,3 +243,37 @@ def test_a_password_account_connected_to_franceconnect_may_confirm_with_either(
     response = confirm_with_franceconnect(client, f"{FC_REAUTH}?next={PHONES}")
     assert response.url == PHONES
     assert client.get(PHONES).status_code == 200
+
+
+# --- A12 « Résilier mon compte ameli » without a password -------------------------------------
+CLOSE = reverse("accounts:close")
+
+
+def test_a_passwordless_account_confirms_with_franceconnect_before_closing(client, fc_user):
+    response = client.get(CLOSE)
+    assert asked_to_confirm_with_franceconnect(response, CLOSE)
+    assert client.post(CLOSE, {"confirm": "on"}).status_code == 302
+    fc_user.refresh_from_db()
+    assert fc_user.is_active  # nothing closed before the confirmation
+
+
+def test_a_passwordless_account_closes_after_confirming_and_ticking(client, fc_user):
+    confirm_with_franceconnect(client, f"{FC_REAUTH}?{urlencode({'next': CLOSE})}")
+    page = client.get(CLOSE)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'type="password"' not in html
+    assert "Je confirme vouloir résilier mon compte ameli" in html
+
+    unticked = client.post(CLOSE, {})
+    assert unticked.status_code == 200
+    assert unticked.context["form"].errors["confirm"] == [
+        "Cochez la case pour confirmer la résiliation."
+    ]
+    fc_user.refresh_from_db()
+    assert fc_user.is_active
+
+    response = client.post(CLOSE, {"confirm": "on"})
+    assert response.status_code == 302 and response.url == reverse("accounts:closed")
+    fc_user.refresh_from_db()
+    assert not fc_user.is_active
