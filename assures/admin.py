@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from . import identifiers
-from .admin_login import ThrottledAdminAuthenticationForm
+from .admin_login import AgentAdminSite, ThrottledAdminAuthenticationForm
 from .audit import (
     AuditedModelAdmin,
     CaisseScopedAdminMixin,
@@ -40,7 +40,11 @@ admin.site.site_header = "Espace agents — Assurance Maladie"
 admin.site.site_title = "Espace agents"
 admin.site.index_title = "Registre des assurés"
 admin.site.site_url = None  # the insured portal does not let agents in
-admin.site.login_form = ThrottledAdminAuthenticationForm  # H1, ARCHITECTURE decision 9
+# H1, ARCHITECTURE decisions 1 and 9: throttled password, then the authenticator app's code
+# (assures/admin_login.py). The default site becomes an AgentAdminSite in place, so every
+# ModelAdmin registered on it, here or in another app, keeps working (django-otp's recipe).
+admin.site.__class__ = AgentAdminSite
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class CaisseFilterForSuperusersMixin:

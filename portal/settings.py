@@ -225,6 +225,10 @@ MFA_SUPPORTED_TYPES = ["webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # accounts come from the registry, not from open signups
 MFA_FORMS = {"add_webauthn": "accounts.security.forms.AddPasskeyForm"}
+# CPAM agents (/agents/): an authenticator app (TOTP) as second factor, with allauth.mfa's TOTP
+# helpers but not its pages, so "totp" stays out of MFA_SUPPORTED_TYPES (assures/agent_mfa.py).
+# True: an agent without one must activate it before any other admin page (True in production).
+AGENTS_MFA_REQUIRED = env.bool("AGENTS_MFA_REQUIRED", default=False)
 # X3: sessions listed by allauth.usersessions; the last visit is read from the session's
 # expiry date (re-saved at least once a minute by portal.middleware), so no query is added.
 USERSESSIONS_TRACK_ACTIVITY = False
