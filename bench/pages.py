@@ -6,11 +6,12 @@ million payments »). Prints figures; never a pass/fail test.
 
 Run bench/load_payments.py first (≥ 100 000 people, ≥ 10 000 000 payments). The script starts
 gunicorn (2 sync workers, bench.settings) on a free loopback port and drives it with wrk:
-single-user latency (1 connection: p50/p95/p99) and throughput (N connections: req/s) for a
-bare Django view, the portal's layout alone for a logged-in insured (bench/urls.py),
-« Accueil » and « Mes paiements » (default and filtered) for the `heavy` (10 000 payments) and
-`light` (10 payments) accounts, and the attestation de droits PDF: first
-download (issued anew: POST, render, store, GET) and repeated download of the stored file.
+single-user latency (1 connection: p50/p95/p99) and throughput (N connections: req/s) for
+three baselines (bench/urls.py: a bare Django view, a logged-in request that renders nothing,
+the portal's layout alone for a logged-in insured), « Accueil » and « Mes paiements » (default
+and filtered) for the `heavy` (10 000 payments) and `light` (10 payments) accounts, and the
+attestation de droits PDF: first download (issued anew: POST, render, store, GET) and repeated
+download of the stored file.
 """
 
 import argparse
@@ -205,6 +206,7 @@ def main():
 
         scenarios = [
             ("bare Django view", url("bench_bare"), None),
+            ("logged-in, nothing rendered", url("bench_authenticated"), "light"),
             ("logged-in layout only", url("bench_layout"), "light"),
         ]
         for who in ("light", "heavy"):
@@ -274,6 +276,12 @@ def main():
         if r:
             share = f"{r * 100:.0f} %"
             print(f"Mes paiements (heavy) throughput = {share} of the bare view (budget ≥ 50 %)")
+        r = ratio("logged-in, nothing rendered", "bare Django view", "loaded", "rps")
+        if r:
+            print(
+                f"Session + user alone (no page) = {r * 100:.0f} % of the bare view: the ceiling"
+                " of any logged-in page"
+            )
         r = ratio("Mes paiements (heavy)", "logged-in layout only", "loaded", "rps")
         if r:
             print(

@@ -17,6 +17,13 @@ def bare(request):
 
 
 @insured_required
+def authenticated(request):
+    """The floor of any page of the account: the session and the user (with person and caisse)
+    loaded and checked, nothing rendered."""
+    return HttpResponse(str(request.user.person_id), content_type="text/plain")
+
+
+@insured_required
 def layout(request):
     """The second baseline: what any page of a logged-in insured costs before its own content
     (session, user + person + caisse, the layout, the header's unread counts)."""
@@ -25,6 +32,7 @@ def layout(request):
 
 urlpatterns = [
     path("bench/bare", bare, name="bench_bare"),
+    path("bench/authenticated", authenticated, name="bench_authenticated"),
     path("bench/layout", layout, name="bench_layout"),
     *portal_urlpatterns,
 ]
