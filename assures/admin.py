@@ -16,6 +16,7 @@ from .audit import (
     AuditedModelAdmin,
     CaisseScopedAdminMixin,
     NirSearchMixin,
+    ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     sees_all_caisses,
 )
@@ -369,7 +370,11 @@ class ProxyAdmin(PersonPartAdmin):
 # --- the audit trail itself -----------------------------------------------------------------------
 @admin.register(AccessLog)
 class AccessLogAdmin(
-    CaisseFilterForSuperusersMixin, NirSearchMixin, CaisseScopedAdminMixin, admin.ModelAdmin
+    ReadOnlyAdminMixin,
+    CaisseFilterForSuperusersMixin,
+    NirSearchMixin,
+    CaisseScopedAdminMixin,
+    admin.ModelAdmin,
 ):
     """H5: read-only for everyone (no add, change or delete); agents see their caisse's."""
 
@@ -391,12 +396,3 @@ class AccessLogAdmin(
     search_fields = ("person__last_name", "person__first_name", "agent__username")
     search_help_text = "Recherchez par NIR de l'assuré, nom de l'assuré ou identifiant de l'agent."
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

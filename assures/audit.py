@@ -259,12 +259,10 @@ class AuditedModelAdmin(CaisseScopedAdminMixin, admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
-class ReadOnlyInlineMixin:
-    """An inline shown as a list (change links to the object's own, audited, page)."""
-
-    can_delete = False
-    extra = 0
-    show_change_link = True
+class ReadOnlyAdminMixin:
+    """An admin that shows records and never adds, edits or deletes them here (history, logs,
+    documents issued; changes go through the feature's own actions or services). Put it first
+    among the bases."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -274,3 +272,11 @@ class ReadOnlyInlineMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInlineMixin(ReadOnlyAdminMixin):
+    """An inline shown as a list (change links to the object's own, audited, page)."""
+
+    can_delete = False
+    extra = 0
+    show_change_link = True

@@ -19,7 +19,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from assures.audit import AuditedModelAdmin, NirSearchMixin, ReadOnlyInlineMixin, log_access
+from assures.audit import (
+    AuditedModelAdmin,
+    NirSearchMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+    log_access,
+)
 from assures.enums import AccessAction
 from portal.uploads import file_response
 
@@ -79,7 +85,7 @@ class TransitionInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Demarche)
-class DemarcheAdmin(NirSearchMixin, AuditedModelAdmin):
+class DemarcheAdmin(ReadOnlyAdminMixin, NirSearchMixin, AuditedModelAdmin):
     caisse_path = "person__caisse"
     audit_person_path = "person"
     nir_search_path = "person__nir"
@@ -142,15 +148,8 @@ class DemarcheAdmin(NirSearchMixin, AuditedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(status=Status.BROUILLON)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # statuses change only through decisions (the engine's transitions)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only (ReadOnlyAdminMixin): statuses change only through decisions (the engine's
+    # transitions), below.
     def has_instruct_permission(self, request, obj=None):
         return request.user.has_perm("demarches.instruct_demarche")
 

@@ -12,14 +12,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from assures.admin import CaisseFilterForSuperusersMixin
-from assures.audit import AuditedModelAdmin, NirSearchMixin
+from assures.audit import AuditedModelAdmin, NirSearchMixin, ReadOnlyAdminMixin
 from assures.enums import AccessAction
 
 from .models import GeneratedDocument
 
 
 @admin.register(GeneratedDocument)
-class GeneratedDocumentAdmin(CaisseFilterForSuperusersMixin, NirSearchMixin, AuditedModelAdmin):
+class GeneratedDocumentAdmin(
+    ReadOnlyAdminMixin, CaisseFilterForSuperusersMixin, NirSearchMixin, AuditedModelAdmin
+):
     caisse_path = "owner__caisse"
     caisse_filter = "owner__caisse"
     audit_person_path = "owner"
@@ -47,15 +49,6 @@ class GeneratedDocumentAdmin(CaisseFilterForSuperusersMixin, NirSearchMixin, Aud
         "download_link",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         code = search_term.replace("-", "").replace(" ", "").upper()

@@ -20,7 +20,13 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from assures.admin import CaisseFilterForSuperusersMixin
-from assures.audit import AuditedModelAdmin, NirSearchMixin, ReadOnlyInlineMixin, log_access
+from assures.audit import (
+    AuditedModelAdmin,
+    NirSearchMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInlineMixin,
+    log_access,
+)
 from assures.enums import AccessAction
 from portal.uploads import file_response
 
@@ -105,7 +111,9 @@ class MessageInline(ReadOnlyInlineMixin, admin.StackedInline):
 
 
 @admin.register(Thread)
-class ThreadAdmin(CaisseFilterForSuperusersMixin, NirSearchMixin, AuditedModelAdmin):
+class ThreadAdmin(
+    ReadOnlyAdminMixin, CaisseFilterForSuperusersMixin, NirSearchMixin, AuditedModelAdmin
+):
     """H3: the caisse's exchanges with its insured, read-only, with a « Répondre » form."""
 
     caisse_path = "person__caisse"
@@ -148,16 +156,8 @@ class ThreadAdmin(CaisseFilterForSuperusersMixin, NirSearchMixin, AuditedModelAd
         awaiting = Message.objects.filter(thread=OuterRef("pk")).unread_by_caisse()
         return super().get_queryset(request).annotate(awaiting_reply=Exists(awaiting))
 
-    # Read-only history: agents answer through the reply form, never edit what was written.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+    # Read-only history (ReadOnlyAdminMixin): agents answer through the reply form, never edit
+    # what was written.
     def has_reply_permission(self, request, obj=None):
         return request.user.has_perm("messagerie.reply_thread")
 

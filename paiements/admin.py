@@ -16,6 +16,7 @@ from assures.audit import (
     AuditedModelAdmin,
     CaisseScopedAdminMixin,
     NirSearchMixin,
+    ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     sees_all_caisses,
 )
@@ -203,7 +204,9 @@ class CreancePaymentLineInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(CreancePayment)
-class CreancePaymentAdmin(CaisseFilterForSuperusersMixin, NirSearchMixin, AuditedModelAdmin):
+class CreancePaymentAdmin(
+    ReadOnlyAdminMixin, CaisseFilterForSuperusersMixin, NirSearchMixin, AuditedModelAdmin
+):
     """C6: payment attempts, as the kiosque reported them. Read-only: only its signed return
     changes an attempt."""
 
@@ -227,15 +230,6 @@ class CreancePaymentAdmin(CaisseFilterForSuperusersMixin, NirSearchMixin, Audite
     )
     inlines = (CreancePaymentLineInline,)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- C7 « Mes délais »: reference data and each caisse's published delays ---------------------
