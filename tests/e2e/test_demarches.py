@@ -14,8 +14,6 @@ import os
 import re
 from pathlib import Path
 
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -27,6 +25,7 @@ from demarches.enums import Status
 from demarches.models import Demarche
 from messagerie.models import OutboundMessage
 from tests.demarches.conftest import PDF_BYTES, png_bytes
+from tests.e2e.sessions import open_session as log_in
 from tests.outbox import delivered_text
 
 SHOTS = os.environ.get("E2E_SCREENSHOTS")
@@ -37,21 +36,6 @@ def shot(page: Page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
-def log_in(page: Page, site, user):
-    """Open a session for `user` (the login pages have their own journeys: A5, A6, admin)."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site.base,
-            }
-        ]
-    )
 
 
 def check(page: Page, axe, name):

@@ -6,13 +6,12 @@ import re
 import subprocess
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from documents.models import GeneratedDocument
+from tests.e2e.sessions import open_session as sign_in
 
 # Elements of the page's own content (<main>) reaching beyond the right edge of the window.
 OVERFLOWING_IN_MAIN = """() => {
@@ -21,16 +20,6 @@ OVERFLOWING_IN_MAIN = """() => {
         .filter((el) => el.getBoundingClientRect().right > width + 1)
         .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
 }"""
-
-
-def sign_in(page: Page, site, user):
-    """An open session for `user` (the login form itself is tested by the accounts journeys)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": site.base}]
-    )
 
 
 def pdf_text(path):

@@ -4,12 +4,11 @@ reads the answer. axe-core runs on every page the insured sees (and on the agent
 
 import re
 
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from messagerie.models import Thread
+from tests.e2e.sessions import open_session
 
 PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -22,18 +21,8 @@ ANSWER = "Bonjour Madame MARTIN, vos indemnités seront versées dès le début 
 
 
 def log_in(page: Page, site, user):
-    """Open a session for `user` (the login pages have their own journeys: A5, A6, admin)."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site.base,
-            }
-        ]
-    )
+    """Open a session for `user` (tests/e2e/sessions.py) on its home page."""
+    open_session(page, site, user)
     page.goto(site.url(reverse("portal:home") if user.is_insured else reverse("admin:index")))
 
 

@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -19,14 +18,7 @@ from paiements.demo import JEAN_CREANCE_REFERENCE
 from paiements.enums import AttemptStatus
 from paiements.models import Creance, CreancePayment, Payment
 from portal.templatetags.portal import euros
-
-
-def open_session(page: Page, site, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site.base}]
-    )
+from tests.e2e.sessions import open_session
 
 
 def squash(text):
