@@ -34,6 +34,18 @@ ROLES = {
         "accounts": ["add_temporarycode", "view_temporarycode"],
         # D8/H5: which documents were issued (read-only; downloads are audited).
         "documents": ["view_generateddocument"],
+        # F3: the accueil manages its places and slots, sees and may cancel the bookings.
+        "rendezvous": [
+            "view_place",
+            "add_place",
+            "change_place",
+            "view_slot",
+            "add_slot",
+            "change_slot",
+            "delete_slot",
+            "view_appointment",
+            "cancel_appointment",
+        ],
     },
     "Instruction": {
         "assures": [f"view_{m}" for m in REGISTRY_MODELS]
@@ -52,11 +64,14 @@ ROLES = {
             "view_demarchetransition",
         ],
         "documents": ["view_generateddocument"],
+        # F3: see the bookings (an insured's question may be about one).
+        "rendezvous": ["view_place", "view_slot", "view_appointment"],
     },
     "Messagerie": {
         "assures": ["view_person", "view_caisse"],
         # H3: read the exchanges, answer them (and close / reopen them).
         "messagerie": ["view_thread", "reply_thread", "view_message"],
+        "rendezvous": ["view_appointment"],
     },
 }
 

@@ -6,6 +6,7 @@ MAIN_NAVIGATION = [
     ("Accueil", "portal:home"),
     ("Mes paiements", "paiements:list"),
     ("Mes démarches", "demarches:hub"),
+    ("Mon espace prévention", "prevention:hub"),
     ("Mes informations", "portal:mes_informations"),
 ]
 

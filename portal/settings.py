@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "messagerie",
     "documents",
     "demarches",
+    "rendezvous",
+    "prevention",
 ]
 
 MIDDLEWARE = [

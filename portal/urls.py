@@ -21,6 +21,8 @@ urlpatterns = [
     path("messagerie/", include("messagerie.urls")),
     path("", include("documents.urls")),
     path("demarches/", include("demarches.urls")),
+    path("rendez-vous/", include("rendezvous.urls")),  # F3, X5
+    path("prevention/", include("prevention.urls")),  # « Mon espace prévention » (G1–G4)
 ]
 
 if settings.KIOSQUE_SIMULATOR:  # the local « kiosque bancaire » (FEATURES C6)

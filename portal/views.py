@@ -19,6 +19,8 @@ from assures.models import (
 from documents.home import quick_procedures
 from messagerie.queries import home_blocks as messagerie_home_blocks
 from paiements.models import Payment
+from prevention.home import home_teaser as prevention_home_teaser
+from rendezvous.queries import home_agenda
 
 from .celery import app as celery_app
 
@@ -28,7 +30,7 @@ LATEST_PAYMENTS = 5
 @insured_required
 def home(request):
     """FEATURES B1 « Accueil »: latest payments, notifications, new message, name and last
-    login."""
+    login, « Mon agenda » (F3) and the next steps of « Mon espace prévention » (G)."""
     person = request.user.person
     previous_login = (
         LoginEvent.objects.filter(user=request.user).order_by("-at").values_list("at", flat=True)
@@ -42,6 +44,8 @@ def home(request):
             "previous_login": next(iter(previous_login), None),
             **messagerie_home_blocks(person),  # B1/B2: notifications, « Nouveau message »
             "quick_procedures": quick_procedures(),  # B1 « Mes démarches en 2 clics »
+            **home_agenda(person),  # B1 « Mon agenda » (F3)
+            **prevention_home_teaser(person),  # B1 « Mon espace prévention » (G)
         },
     )
 

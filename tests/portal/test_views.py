@@ -83,10 +83,39 @@ class TestHome:
         user = InsuredUserFactory()
         PaymentFactory.create_batch(40, insured=user.person)
         client.force_login(user)
-        # 8 + 3 for B2/F1: the header's unread counts (1 query), the home's latest
-        # notifications and newest unread message (messagerie.queries.home_blocks, 2 queries).
-        with django_assert_max_num_queries(11):
+        # The first request of a minute also re-saves the session (portal.middleware: savepoint,
+        # UPDATE, release); the page itself, measured next, is within the issue's 10 queries:
+        # user, previous login, B2/F1 home blocks (2), the header's unread counts, latest
+        # payments, « Mon agenda » (F3, 1), « Mon espace prévention » (G: family, pregnancies).
+        assert client.get(reverse("portal:home")).status_code == 200
+        with django_assert_max_num_queries(10):
             assert client.get(reverse("portal:home")).status_code == 200
+
+    def test_query_count_with_children_a_pregnancy_and_an_appointment(
+        self, client, django_assert_max_num_queries
+    ):
+        """B1 for a family like Camille's: G's teaser adds the children's exam statuses."""
+        from assures.models import Pregnancy
+
+        user = InsuredUserFactory()
+        today = timezone.localdate()
+        for years in (10, 4):
+            BeneficiaryFactory(
+                insured=user.person,
+                person__birth_date=today - datetime.timedelta(days=365 * years),
+            )
+        Pregnancy.objects.create(
+            person=user.person,
+            declared_on=today - datetime.timedelta(days=60),
+            expected_delivery=today + datetime.timedelta(days=120),
+        )
+        PaymentFactory.create_batch(40, insured=user.person)
+        client.force_login(user)
+        assert client.get(reverse("portal:home")).status_code == 200
+        with django_assert_max_num_queries(10):
+            html = client.get(reverse("portal:home")).content.decode()
+        assert "Mon espace prévention" in html and "Maternité" in html
+        assert "Mon agenda" in html
 
 
 class TestMesInformations:

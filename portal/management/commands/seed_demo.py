@@ -37,6 +37,7 @@ from paiements import demo as paiements_demo
 from paiements.enums import Nature, Payee, SickLeaveKind
 from paiements.factories import PaymentFactory
 from paiements.models import Payment, SickLeave
+from rendezvous import demo as rendezvous_demo
 
 CAISSES = {
     "751": ("CPAM de Paris", "21 rue Georges Auric", "75019", "Paris"),
@@ -94,6 +95,7 @@ class Command(BaseCommand):
                     groups=list(groups.values()),
                 )
         messagerie_demo.seed(self.today)  # F1 exchanges, B2 notifications
+        rendezvous_demo.seed(self.today)  # F3 accueils, slots, Jean's booking
         self.stdout.write(
             self.style.SUCCESS(
                 f"Données de démonstration prêtes : mot de passe des assurés {DEMO_PASSWORD}, "
