@@ -30,6 +30,7 @@ read in one query per `LOOKUP_CHUNK` keys, rows are written by `bulk_create` / `
 
 from __future__ import annotations
 
+import abc
 import csv
 import datetime
 import io
@@ -328,7 +329,7 @@ def ids_by_reference(model, owner_field, keys):
 
 
 # --- the importers ------------------------------------------------------------------------------
-class Importer:
+class Importer(abc.ABC):
     """Reads the rows, checks them all, then writes them all (or nothing)."""
 
     kind = ""
@@ -400,15 +401,18 @@ class Importer:
             else:
                 seen[value] = row.line
 
-    def validate(self, rows: list[Row], report: ImportReport):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def validate(self, rows: list[Row], report: ImportReport):
+        """Check `rows` (errors through `self.error`), counting into `report`."""
 
-    def save(self, report: ImportReport):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def save(self, report: ImportReport):
+        """Write what `validate` prepared (inside the command's transaction)."""
 
     @classmethod
-    def summary(cls, report: ImportReport) -> str:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def summary(cls, report: ImportReport) -> str:
+        """The French one-line result printed by the command."""
 
     @classmethod
     def columns_help(cls) -> str:

@@ -6,7 +6,7 @@ allauth asks a logged-in person to confirm their identity before a sensitive cha
 connection flows), with the methods its account adapter lists: the password, or a passkey.
 An account created with FranceConnect (A4) has neither, and allauth 65.x then lets the change
 through without asking: `did_recently_reauthenticate()` answers True for a user without a
-re-authentication flow (a TODO in allauth.account.internal.flows.reauthentication, allauth
+re-authentication flow (an open item of allauth.account.internal.flows.reauthentication, allauth
 issue #3030: re-authenticating at the social provider is not implemented).
 
 This module closes the gap with allauth's own pieces, and FranceConnect as the method:
