@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
 from assures.enums import Quality
@@ -34,13 +34,13 @@ class Member:
 
 
 def family(me: Person) -> list[Member]:
-    """`me.family()` with each ayant droit's qualité, in one query and the same order."""
-    links = (
-        Beneficiary.objects.filter(insured=me)
-        .select_related("person")
-        .order_by("person__birth_date", "person__pk")
+    """`me.family()` with each ayant droit's qualité, in one query and the same order: the
+    registry's one definition (`Person.objects.ayants_droit_of`), its link's qualité read
+    through the same join."""
+    ayants_droit = Person.objects.ayants_droit_of(me).annotate(
+        link_quality=F("attached_to__quality")
     )
-    return [Member(me, None), *(Member(link.person, link.quality) for link in links)]
+    return [Member(me, None), *(Member(p, p.link_quality) for p in ayants_droit)]
 
 
 def my_child(me: Person, public_id) -> Person:
