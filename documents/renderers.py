@@ -18,11 +18,12 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 
 from assures.models import Beneficiary, Ceam, LongTermCondition, Person, TreatingDoctor
 from paiements.enums import Nature, Payee, SickLeaveKind
 from paiements.models import Payment
+from portal.dates import fr_date
 
 from . import rules
 from .enums import DocumentKind, IjMention
@@ -41,11 +42,6 @@ class DocumentUnavailable(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-def fr_date(value, fmt="j F Y"):
-    with translation.override("fr"):
-        return dateformat.format(value, fmt)
 
 
 def month_label(year, month):

@@ -20,7 +20,6 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from assures.admin import CaisseFilterForSuperusersMixin
@@ -34,6 +33,7 @@ from assures.audit import (
     sees_all_caisses,
 )
 from assures.enums import AccessAction
+from portal.dates import fr_datetime
 
 from . import rules, services
 from .enums import Status
@@ -44,10 +44,6 @@ from .models import Appointment, Place, Slot
 def places_for(user):
     """H1: the accueils an agent may see and use (theirs; all for a superuser)."""
     return scope_to_caisse(Place.objects.select_related("caisse"), user, "caisse")
-
-
-def local(moment):
-    return date_format(timezone.localtime(moment), "l j F Y à H:i")
 
 
 class PlaceFilter(admin.SimpleListFilter):
@@ -342,7 +338,7 @@ class AppointmentAdmin(
 
     @admin.display(description="date", ordering="slot__starts_at")
     def when(self, obj):
-        return local(obj.slot.starts_at)
+        return fr_datetime(obj.slot.starts_at)
 
     @admin.display(description="accueil")
     def place(self, obj):
@@ -384,7 +380,7 @@ class AppointmentAdmin(
             "opts": self.opts,
             "title": "Annuler des rendez-vous",
             "appointments": [
-                {"obj": a, "when": local(a.slot.starts_at)}
+                {"obj": a, "when": fr_datetime(a.slot.starts_at)}
                 for a in queryset.filter(status=Status.BOOKED)
             ],
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),

@@ -33,12 +33,13 @@ from django.core import signing
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from assures.enums import VitaleStatus
 from assures.models import Person
 from messagerie.services import send_templated_email
+from portal.dates import fr_datetime as french_datetime
 
 from ..enums import AccountState, CreationRoute
 from ..models import User
@@ -210,13 +211,6 @@ class ContactData:
     contact_by_email: bool = True
     contact_by_sms: bool = False
     contact_by_phone: bool = False
-
-
-def french_datetime(value: datetime.datetime) -> str:
-    """« mercredi 28 décembre 2022 à 17:35 », in Paris time (seed 001's wording)."""
-    local = timezone.localtime(value)
-    with translation.override("fr"):
-        return f"{dateformat.format(local, 'l j F Y')} à {local:%H:%M}"
 
 
 # --- A1: pending account, opened by the e-mail link --------------------------------------------

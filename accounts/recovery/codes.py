@@ -20,8 +20,8 @@ from django.utils import timezone
 from assures.audit import log_access
 from assures.enums import AccessAction
 from messagerie.services import MASK, queue_sms
+from portal.dates import fr_datetime as french_datetime
 
-from ..creation.services import french_datetime
 from ..enums import CodeChannel, CodeDelivery, CodePurpose
 from ..models import TemporaryCode, User
 

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from messagerie.services import send_templated_email
+from portal.dates import fr_datetime as french_datetime
 
-from ..creation.services import french_datetime
 from ..models import User
 
 

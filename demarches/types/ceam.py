@@ -14,9 +14,10 @@ import secrets
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from assures.models import Ceam
+from portal.dates import fr_date
 
 from ..engine import ELIGIBLE, DemarcheType, Step, add_months
 from ..forms import StepForm
@@ -46,10 +47,6 @@ def certificate_url():
         except NoReverseMatch:
             continue
     return None
-
-
-def fr_date(day) -> str:
-    return dateformat.format(day, "j F Y")
 
 
 class CeamForm(StepForm):
