@@ -322,6 +322,26 @@ def test_franceconnect_account_confirms_with_franceconnect_before_a_change(
     check(page, axe, "17-adresse-email-en-attente")
     assert LoginEvent.objects.filter(user=sophie).count() == 1
 
+    # A12 without a password: FranceConnect again, then a confirmation box instead.
+    with_old_confirmation(sophie)
+    page.goto(site.url(reverse("accounts:close")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer mon identité")
+    page.get_by_role("button", name="S'identifier avec FranceConnect").click()
+    page.get_by_role("link", name="Continuer sur le service").click()
+    url_is(page, site, "accounts:close")
+    expect(page.get_by_label("Mot de passe", exact=True)).to_have_count(0)
+    page.get_by_role("button", name="Résilier mon compte ameli").click()
+    expect(page.get_by_text("Cochez la case pour confirmer la résiliation.")).to_be_visible()
+    check(page, axe, "18-resilier-sans-mot-de-passe-erreur")
+    sophie.refresh_from_db()
+    assert sophie.is_active  # nothing closed without the box
+    page.get_by_label("Je confirme vouloir résilier mon compte ameli").check()
+    page.get_by_role("button", name="Résilier mon compte ameli").click()
+    url_is(page, site, "accounts:closed")
+    check(page, axe, "19-compte-resilie")
+    sophie.refresh_from_db()
+    assert not sophie.is_active
+
 
 def with_old_confirmation(user):
     """Age what the user's sessions recorded (logins, re-authentications) by 6 minutes: the
